@@ -1,0 +1,3 @@
+export * from './names.js';
+export * from './redis.js';
+export * from './events.js';
