@@ -29,3 +29,6 @@ export * from './crypto/ecdsa.js';
 export * from './crypto/keys.js';
 export * from './crypto/secp256k1.js';
 export * from './verify/tx-signature-checker.js';
+export * from './verify/check-transaction.js';
+export * from './verify/flags-for-height.js';
+export * from './verify/verify-transaction.js';
