@@ -32,3 +32,6 @@ export * from './verify/tx-signature-checker.js';
 export * from './verify/check-transaction.js';
 export * from './verify/flags-for-height.js';
 export * from './verify/verify-transaction.js';
+export * from './sighash/sign-input.js';
+export * from './verify/verify-batch.js';
+export * from './verify/verify-pool.js';
