@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { equalBytes } from '../bytes.js';
+import { hash160Fast, ripemd160Fast, sha1Fast, sha256Fast, sha256dFast } from '../crypto/fast-hash.js';
 import { hasForkId } from '../sighash/sighash-type.js';
 import {
   checkPubKeyEncoding,
@@ -81,15 +81,15 @@ function le32(v: number): Uint8Array {
 function hashOp(opcode: number, data: Uint8Array): Uint8Array {
   switch (opcode) {
     case Op.OP_RIPEMD160:
-      return new Uint8Array(createHash('ripemd160').update(data).digest());
+      return ripemd160Fast(data);
     case Op.OP_SHA1:
-      return new Uint8Array(createHash('sha1').update(data).digest());
+      return sha1Fast(data);
     case Op.OP_SHA256:
-      return new Uint8Array(createHash('sha256').update(data).digest());
+      return sha256Fast(data);
     case Op.OP_HASH160:
-      return new Uint8Array(createHash('ripemd160').update(createHash('sha256').update(data).digest()).digest());
+      return hash160Fast(data);
     default:
-      return new Uint8Array(createHash('sha256').update(createHash('sha256').update(data).digest()).digest());
+      return sha256dFast(data);
   }
 }
 

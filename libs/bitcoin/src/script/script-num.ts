@@ -134,12 +134,13 @@ export function minimallyEncode(data: Uint8Array): Uint8Array {
   if (data[size - 2] & 0x80) return data;
   for (let i = size - 1; i > 0; i--) {
     if (data[i - 1] !== 0) {
+      // Copies (never views: items may be shared between stack entries).
       if (data[i - 1] & 0x80) {
-        const out = data.slice(0, i + 1);
+        const out = Uint8Array.prototype.slice.call(data, 0, i + 1);
         out[i] = last;
         return out;
       }
-      const out = data.slice(0, i);
+      const out = Uint8Array.prototype.slice.call(data, 0, i);
       out[i - 1] |= last;
       return out;
     }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256dFast } from '../crypto/fast-hash.js';
 import { BitcoinError, BitcoinErrorCode } from '../errors.js';
 import type { Hash32 } from '../hash.js';
 import type { Transaction } from '../primitives/transaction.js';
@@ -25,10 +25,7 @@ export const SIGHASH_ONE: Hash32 = (() => {
 
 const ZERO32 = new Uint8Array(32);
 
-function sha256d(data: Uint8Array): Hash32 {
-  const first = createHash('sha256').update(data).digest();
-  return new Uint8Array(createHash('sha256').update(first).digest()) as Hash32;
-}
+const sha256d = sha256dFast;
 
 function compactSizeLen(n: number): number {
   return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
