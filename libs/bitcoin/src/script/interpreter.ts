@@ -168,6 +168,25 @@ class Conditions {
   }
 }
 
+/** Numbers are big after Genesis; before it they are at most 4 bytes and every result fits
+ * the reference node's int64 arithmetic, so bigint gives the same values there too. After
+ * Genesis a result longer than the number limit overflows. */
+function checkNumSize(n: bigint, bigNumbers: boolean, maxLength: number): bigint {
+  if (bigNumbers && scriptNumSize(n) > maxLength) throw new ScriptException(ScriptError.SCRIPTNUM_OVERFLOW, 'script number overflow');
+  return n;
+}
+
+/** Chronicle's OP_SUBSTR/OP_LEFT/OP_RIGHT read their operands as 64-bit numbers, saturated to int. */
+function int64Operand(item: Uint8Array, requireMinimal: boolean, maxLength: number): number {
+  decodeScriptNum(item, requireMinimal, maxLength);
+  return toInt32(decodeScriptNumInt64(item));
+}
+
+/** Executing an upgradable NOP: an error under DISCOURAGE_UPGRADABLE_NOPS, else nothing. */
+function discouraged(flags: ScriptFlags): ScriptError | undefined {
+  return (flags & ScriptFlag.DISCOURAGE_UPGRADABLE_NOPS) !== 0 ? ScriptError.DISCOURAGE_UPGRADABLE_NOPS : undefined;
+}
+
 /** One scriptCode preparation for CHECKSIG: signatures removed unless FORKID signs without them. */
 function cleanupScriptCode(scriptCode: Uint8Array, sig: Uint8Array, flags: ScriptFlags): Uint8Array {
   if ((flags & ScriptFlag.SIGHASH_FORKID) === 0 || !hasForkId(sigHashTypeOf(sig))) {
@@ -209,21 +228,6 @@ export function evalScript(
   // After Genesis, an OP_RETURN inside a branch stops execution but the rest of the script
   // must still be well formed.
   let returnedInBranch = false;
-
-  // Numbers are big after Genesis; before it they are at most maxNumLength (4) bytes and
-  // every result fits the reference node's int64 arithmetic, so bigint gives the same values.
-  const num = (item: Uint8Array): bigint => decodeScriptNum(item, requireMinimal, maxNumLength);
-  const checkSize = (n: bigint): bigint => {
-    if (utxoAfterGenesis && scriptNumSize(n) > maxNumLength) throw new ScriptException(ScriptError.SCRIPTNUM_OVERFLOW, 'script number overflow');
-    return n;
-  };
-  // Chronicle's OP_SUBSTR/OP_LEFT/OP_RIGHT read their operands as 64-bit numbers.
-  const int64Operand = (item: Uint8Array): number => {
-    decodeScriptNum(item, requireMinimal, maxNumLength);
-    return toInt32(decodeScriptNumInt64(item));
-  };
-  const discourageNop = (): ScriptError | undefined =>
-    (flags & ScriptFlag.DISCOURAGE_UPGRADABLE_NOPS) !== 0 ? ScriptError.DISCOURAGE_UPGRADABLE_NOPS : undefined;
 
   try {
     while (pc < end) {
@@ -274,7 +278,7 @@ export function evalScript(
 
           case Op.OP_CHECKLOCKTIMEVERIFY: {
             if ((flags & ScriptFlag.CHECKLOCKTIMEVERIFY) === 0 || utxoAfterGenesis) {
-              const e = discourageNop();
+              const e = discouraged(flags);
               if (e) return e;
               break;
             }
@@ -288,7 +292,7 @@ export function evalScript(
 
           case Op.OP_CHECKSEQUENCEVERIFY: {
             if ((flags & ScriptFlag.CHECKSEQUENCEVERIFY) === 0 || utxoAfterGenesis) {
-              const e = discourageNop();
+              const e = discouraged(flags);
               if (e) return e;
               break;
             }
@@ -308,13 +312,13 @@ export function evalScript(
 
           case Op.OP_SUBSTR: {
             if (!utxoAfterChronicle) {
-              const e = discourageNop();
+              const e = discouraged(flags);
               if (e) return e;
               break;
             }
             if (stack.length < 3) return ScriptError.INVALID_STACK_OPERATION;
-            const len = int64Operand(stack.top(-1));
-            const offset = int64Operand(stack.top(-2));
+            const len = int64Operand(stack.top(-1), requireMinimal, maxNumLength);
+            const offset = int64Operand(stack.top(-2), requireMinimal, maxNumLength);
             const data = stack.top(-3);
             const size = data.length;
             if (offset < 0 || offset >= size || len < 0 || len > size - offset) return ScriptError.INVALID_NUMBER_RANGE;
@@ -327,12 +331,12 @@ export function evalScript(
           case Op.OP_LEFT:
           case Op.OP_RIGHT: {
             if (!utxoAfterChronicle) {
-              const e = discourageNop();
+              const e = discouraged(flags);
               if (e) return e;
               break;
             }
             if (stack.length < 2) return ScriptError.INVALID_STACK_OPERATION;
-            const len = int64Operand(stack.top(-1));
+            const len = int64Operand(stack.top(-1), requireMinimal, maxNumLength);
             const data = stack.top(-2);
             const size = data.length;
             if (len < 0 || len > size) return ScriptError.INVALID_NUMBER_RANGE;
@@ -344,20 +348,20 @@ export function evalScript(
           case Op.OP_LSHIFTNUM:
           case Op.OP_RSHIFTNUM: {
             if (!utxoAfterChronicle) {
-              const e = discourageNop();
+              const e = discouraged(flags);
               if (e) return e;
               break;
             }
             if (stack.length < 2) return ScriptError.INVALID_STACK_OPERATION;
-            const n = num(stack.top(-1));
+            const n = decodeScriptNum(stack.top(-1), requireMinimal, maxNumLength);
             if (n < 0n) return ScriptError.INVALID_NUMBER_RANGE;
             stack.pop();
-            let value = num(stack.top(-1));
+            let value = decodeScriptNum(stack.top(-1), requireMinimal, maxNumLength);
             if (opcode === Op.OP_LSHIFTNUM) {
               if (BigInt(scriptNumSize(value)) + n / 8n > BigInt(maxNumLength)) {
                 throw new ScriptException(ScriptError.SCRIPTNUM_OVERFLOW, 'script number overflow');
               }
-              if (n > 0n) value = checkSize(value << n);
+              if (n > 0n) value = checkNumSize(value << n, utxoAfterGenesis, maxNumLength);
             } else if (n > 0n) {
               if (n > 0x7fffffffn) return ScriptError.BIG_INT;
               // Magnitude shift, rounding towards zero, as OpenSSL's BN_rshift.
@@ -371,7 +375,7 @@ export function evalScript(
           case Op.OP_NOP1:
           case Op.OP_NOP9:
           case Op.OP_NOP10: {
-            const e = discourageNop();
+            const e = discouraged(flags);
             if (e) return e;
             break;
           }
@@ -525,7 +529,7 @@ export function evalScript(
           case Op.OP_PICK:
           case Op.OP_ROLL: {
             if (stack.length < 2) return ScriptError.INVALID_STACK_OPERATION;
-            const sn = num(stack.top(-1));
+            const sn = decodeScriptNum(stack.top(-1), requireMinimal, maxNumLength);
             stack.pop();
             if (sn < 0n || sn >= BigInt(stack.length)) return ScriptError.INVALID_STACK_OPERATION;
             const n = Number(sn);
@@ -589,7 +593,7 @@ export function evalScript(
           case Op.OP_RSHIFT: {
             if (stack.length < 2) return ScriptError.INVALID_STACK_OPERATION;
             const values = stack.top(-2);
-            const n = num(stack.top(-1));
+            const n = decodeScriptNum(stack.top(-1), requireMinimal, maxNumLength);
             if (n < 0n) return ScriptError.INVALID_NUMBER_RANGE;
             stack.pop();
             stack.pop();
@@ -623,16 +627,16 @@ export function evalScript(
           case Op.OP_NOT:
           case Op.OP_0NOTEQUAL: {
             if (stack.length < 1) return ScriptError.INVALID_STACK_OPERATION;
-            let bn = num(stack.top(-1));
+            let bn = decodeScriptNum(stack.top(-1), requireMinimal, maxNumLength);
             switch (opcode) {
               case Op.OP_1ADD:
-                bn = checkSize(bn + 1n);
+                bn = checkNumSize(bn + 1n, utxoAfterGenesis, maxNumLength);
                 break;
               case Op.OP_1SUB:
-                bn = checkSize(bn - 1n);
+                bn = checkNumSize(bn - 1n, utxoAfterGenesis, maxNumLength);
                 break;
               case Op.OP_2MUL:
-                bn = checkSize(bn + bn);
+                bn = checkNumSize(bn + bn, utxoAfterGenesis, maxNumLength);
                 break;
               case Op.OP_2DIV:
                 bn = bn / 2n;
@@ -672,18 +676,18 @@ export function evalScript(
           case Op.OP_MIN:
           case Op.OP_MAX: {
             if (stack.length < 2) return ScriptError.INVALID_STACK_OPERATION;
-            const a = num(stack.top(-2));
-            const b = num(stack.top(-1));
+            const a = decodeScriptNum(stack.top(-2), requireMinimal, maxNumLength);
+            const b = decodeScriptNum(stack.top(-1), requireMinimal, maxNumLength);
             let r: bigint;
             switch (opcode) {
               case Op.OP_ADD:
-                r = checkSize(a + b);
+                r = checkNumSize(a + b, utxoAfterGenesis, maxNumLength);
                 break;
               case Op.OP_SUB:
-                r = checkSize(a - b);
+                r = checkNumSize(a - b, utxoAfterGenesis, maxNumLength);
                 break;
               case Op.OP_MUL:
-                r = checkSize(a * b);
+                r = checkNumSize(a * b, utxoAfterGenesis, maxNumLength);
                 break;
               case Op.OP_DIV:
                 if (b === 0n) return ScriptError.DIV_BY_ZERO;
@@ -737,9 +741,9 @@ export function evalScript(
 
           case Op.OP_WITHIN: {
             if (stack.length < 3) return ScriptError.INVALID_STACK_OPERATION;
-            const x = num(stack.top(-3));
-            const min = num(stack.top(-2));
-            const max = num(stack.top(-1));
+            const x = decodeScriptNum(stack.top(-3), requireMinimal, maxNumLength);
+            const min = decodeScriptNum(stack.top(-2), requireMinimal, maxNumLength);
+            const max = decodeScriptNum(stack.top(-1), requireMinimal, maxNumLength);
             const inside = min <= x && x < max;
             stack.pop();
             stack.pop();
@@ -871,7 +875,7 @@ export function evalScript(
           case Op.OP_SPLIT: {
             if (stack.length < 2) return ScriptError.INVALID_STACK_OPERATION;
             const data = stack.top(-2);
-            const n = num(stack.top(-1));
+            const n = decodeScriptNum(stack.top(-1), requireMinimal, maxNumLength);
             if (n < 0n || n > BigInt(data.length)) return ScriptError.INVALID_SPLIT_RANGE;
             const position = Number(n);
             stack.pop();
@@ -883,7 +887,7 @@ export function evalScript(
 
           case Op.OP_NUM2BIN: {
             if (stack.length < 2) return ScriptError.INVALID_STACK_OPERATION;
-            const n = num(stack.top(-1));
+            const n = decodeScriptNum(stack.top(-1), requireMinimal, maxNumLength);
             if (n < 0n || n > 0x7fffffffn) return ScriptError.PUSH_SIZE;
             const size = Number(n);
             if (!utxoAfterGenesis && size > MAX_SCRIPT_ELEMENT_SIZE_BEFORE_GENESIS) return ScriptError.PUSH_SIZE;

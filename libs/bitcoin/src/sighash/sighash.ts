@@ -31,19 +31,25 @@ function compactSizeLen(n: number): number {
   return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
 }
 
+const scratch = new DataView(new ArrayBuffer(8));
+const scratchBytes = new Uint8Array(scratch.buffer);
+
 /** Minimal little-endian serializer into a buffer sized in advance. */
 class Out {
   pos = 0;
-  readonly view: DataView;
-  constructor(readonly buf: Uint8Array) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
+  constructor(readonly buf: Uint8Array) {}
   u32(v: number): void {
-    this.view.setUint32(this.pos, v >>> 0, true);
-    this.pos += 4;
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = v & 0xff;
+    b[p++] = (v >>> 8) & 0xff;
+    b[p++] = (v >>> 16) & 0xff;
+    b[p++] = (v >>> 24) & 0xff;
+    this.pos = p;
   }
   i64(v: bigint): void {
-    this.view.setBigInt64(this.pos, BigInt.asIntN(64, v), true);
+    scratch.setBigInt64(0, BigInt.asIntN(64, v), true);
+    this.buf.set(scratchBytes, this.pos);
     this.pos += 8;
   }
   bytes(b: Uint8Array): void {
@@ -54,16 +60,15 @@ class Out {
     if (n < 0xfd) this.buf[this.pos++] = n;
     else if (n <= 0xffff) {
       this.buf[this.pos++] = 0xfd;
-      this.view.setUint16(this.pos, n, true);
-      this.pos += 2;
+      this.buf[this.pos++] = n & 0xff;
+      this.buf[this.pos++] = n >>> 8;
     } else if (n <= 0xffffffff) {
       this.buf[this.pos++] = 0xfe;
-      this.view.setUint32(this.pos, n, true);
-      this.pos += 4;
+      this.u32(n);
     } else {
       this.buf[this.pos++] = 0xff;
-      this.view.setBigUint64(this.pos, BigInt(n), true);
-      this.pos += 8;
+      this.u32(n % 0x100000000);
+      this.u32(Math.floor(n / 0x100000000));
     }
   }
 }
