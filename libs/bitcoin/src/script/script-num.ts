@@ -157,3 +157,13 @@ export function castToBool(v: Uint8Array): boolean {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** The script-number operations under one name (the reference node's CScriptNum). */
+export const ScriptNum = {
+  encode: encodeScriptNum,
+  decode: decodeScriptNum,
+  size: scriptNumSize,
+  isMinimallyEncoded,
+  minimallyEncode,
+  castToBool,
+} as const;
