@@ -49,7 +49,7 @@ test('coinbase heights round-trip for every height (property)', () => {
       assert.equal(got.size, push.length);
       assert.ok(got.minimal);
       assert.ok(coinbaseCommitsToHeight(script, h));
-      assert.ok(!coinbaseCommitsToHeight(script, h + 1) || encodeCoinbaseHeight(h + 1).every((b, i) => b === script[i]));
+      if (h < 0x7fffffff && extra.length === 0) assert.ok(!coinbaseCommitsToHeight(script, h + 1));
     }),
   );
 });
