@@ -17,6 +17,7 @@ import {
   txid,
   type Hash32,
 } from '../src/index.js';
+import { sha256dPair } from '../src/primitives/merkle-hash.js';
 import { arbHash32, throwsCode } from './codec-support.js';
 
 /**
@@ -54,6 +55,24 @@ function oracle(leaves: Uint8Array[]): { root: Uint8Array; mutated: boolean } {
   }
   return { root: h, mutated };
 }
+
+test('the pair hash is double SHA-256 of 64 bytes, as node:crypto computes it (property)', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 64, maxLength: 200 }), fc.nat(), fc.nat(), (buf, o1, o2) => {
+      const off = o1 % (buf.length - 63);
+      const out = new Uint8Array(buf.length + 32);
+      const doff = o2 % (out.length - 31);
+      sha256dPair(buf, off, out, doff);
+      assert.deepEqual(out.subarray(doff, doff + 32), sha256d(buf.subarray(off, off + 64)));
+    }),
+    { numRuns: 500 },
+  );
+  // In place, over its own input, as the tree reduction uses it.
+  const buf = new Uint8Array(64).map((_, i) => i);
+  const want = sha256d(buf.slice());
+  sha256dPair(buf, 0, buf, 0);
+  assert.deepEqual(buf.subarray(0, 32), want);
+});
 
 const arbLeaves = fc.array(arbHash32, { minLength: 1, maxLength: 70 });
 

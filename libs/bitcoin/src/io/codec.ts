@@ -23,19 +23,28 @@ export function encodedSize<T>(codec: Codec<T>, value: T): number {
   return w.length;
 }
 
-/** Encode one value to fresh bytes. */
+// One writer reused by `encode` so small encodings do not each allocate and grow a
+// buffer; a writer that grew beyond SCRATCH_KEEP is dropped rather than kept.
+const SCRATCH_KEEP = 1 << 20;
+let scratch: Writer | null = null;
+
+/** Encode one value to fresh bytes (a copy the caller owns). */
 export function encode<T>(codec: Codec<T>, value: T, sizeHint?: number): Uint8Array {
-  let capacity = sizeHint ?? 256;
-  if (sizeHint === undefined && codec.size) {
-    try {
-      capacity = Math.max(1, codec.size(value));
-    } catch {
-      // A malformed value: encoding it below raises the error that names the field.
-    }
+  if (sizeHint !== undefined) {
+    const w = new Writer(Math.max(1, sizeHint));
+    codec.encode(w, value);
+    return w.finish();
   }
-  const w = new Writer(capacity);
-  codec.encode(w, value);
-  return w.finish();
+  // A codec may call encode() while encoding: the nested call then gets its own writer.
+  const w = scratch ?? new Writer(4096);
+  scratch = null;
+  try {
+    w.reset();
+    codec.encode(w, value);
+    return w.finish().slice();
+  } finally {
+    if (w.capacity <= SCRATCH_KEEP) scratch = w;
+  }
 }
 
 /** Decode bytes that must hold exactly one value: trailing bytes are an error. */

@@ -116,6 +116,17 @@ export class Writer {
     return this.pos;
   }
 
+  /** Bytes the writer holds before it must grow. */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
+  /** Forget what was written, keeping the buffer for reuse. */
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
+
   /** The bytes written so far (a copy-free view until the next write). */
   finish(): Uint8Array {
     return this.buf.subarray(0, this.pos);

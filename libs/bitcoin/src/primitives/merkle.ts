@@ -1,12 +1,14 @@
 import { sha256d, type Hash32 } from '../hash.js';
+import { sha256dPair } from './merkle-hash.js';
 import { BitcoinError, BitcoinErrorCode } from '../errors.js';
 
-// Trees are computed level by level in one flat buffer: each pair is hashed straight
-// from a view of the buffer and the result written back over the level just read,
-// so a tree of n leaves allocates one n×32-byte buffer plus the digests.
+// Trees are computed level by level in one flat buffer: each pair is hashed in place
+// (sha256dPair reads 64 bytes and writes 32, allocating nothing) over the level just
+// read. A tree of n leaves allocates one n×32-byte buffer.
 
+/** Leaves packed into one buffer with room for one more hash (the duplicate of an odd last node). */
 function flatten(hashes: readonly Uint8Array[]): Uint8Array {
-  const buf = new Uint8Array(hashes.length * 32);
+  const buf = new Uint8Array(hashes.length * 32 + 32);
   for (let i = 0; i < hashes.length; i++) {
     const h = hashes[i];
     if (!(h instanceof Uint8Array) || h.length !== 32) {
@@ -36,22 +38,17 @@ function same32(buf: Uint8Array, a: number, b: number): boolean {
  */
 function reduce(buf: Uint8Array, len: number): { root: Hash32; mutated: boolean } {
   if (len === 0) return { root: new Uint8Array(32) as Hash32, mutated: false };
-  const pair = new Uint8Array(64);
   let mutated = false;
   let lastIncomplete = false;
   while (len > 1) {
+    if (len & 1) {
+      // Duplicate the odd last node so every pair is two adjacent hashes.
+      buf.copyWithin(len * 32, (len - 1) * 32, len * 32);
+    }
     for (let i = 0; i < len; i += 2) {
       const a = i * 32;
-      let h: Uint8Array;
-      if (i + 1 < len) {
-        if (!mutated && !(lastIncomplete && i + 2 === len) && same32(buf, a, a + 32)) mutated = true;
-        h = sha256d(buf.subarray(a, a + 64));
-      } else {
-        pair.set(buf.subarray(a, a + 32), 0);
-        pair.set(buf.subarray(a, a + 32), 32);
-        h = sha256d(pair);
-      }
-      buf.set(h, (i >> 1) * 32);
+      if (!mutated && i + 1 < len && !(lastIncomplete && i + 2 === len) && same32(buf, a, a + 32)) mutated = true;
+      sha256dPair(buf, a, buf, (i >> 1) * 32);
     }
     lastIncomplete = lastIncomplete || (len & 1) === 1;
     len = (len + 1) >> 1;
@@ -74,7 +71,9 @@ export function merkleRoot(hashes: readonly Uint8Array[]): Hash32 {
 /** The same over txids packed back to back in one buffer (n × 32 bytes); the input is not modified. */
 export function merkleRootFlat(txids: Uint8Array): { root: Hash32; mutated: boolean } {
   checkFlat(txids);
-  return reduce(txids.slice(), txids.length / 32);
+  const buf = new Uint8Array(txids.length + 32);
+  buf.set(txids);
+  return reduce(buf, txids.length / 32);
 }
 
 /** Sibling hashes from leaf `index` up to the root (the leaf itself where a level is odd). */
@@ -86,22 +85,11 @@ export function merkleBranch(hashes: readonly Uint8Array[], index: number): Hash
   let len = hashes.length;
   let i = index;
   const branch: Hash32[] = [];
-  const pair = new Uint8Array(64);
   while (len > 1) {
     const sibling = (i ^ 1) < len ? i ^ 1 : i;
     branch.push(buf.slice(sibling * 32, sibling * 32 + 32) as Hash32);
-    for (let j = 0; j < len; j += 2) {
-      const a = j * 32;
-      let h: Uint8Array;
-      if (j + 1 < len) {
-        h = sha256d(buf.subarray(a, a + 64));
-      } else {
-        pair.set(buf.subarray(a, a + 32), 0);
-        pair.set(buf.subarray(a, a + 32), 32);
-        h = sha256d(pair);
-      }
-      buf.set(h, (j >> 1) * 32);
-    }
+    if (len & 1) buf.copyWithin(len * 32, (len - 1) * 32, len * 32);
+    for (let j = 0; j < len; j += 2) sha256dPair(buf, j * 32, buf, (j >> 1) * 32);
     len = (len + 1) >> 1;
     i >>= 1;
   }
