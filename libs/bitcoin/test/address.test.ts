@@ -13,7 +13,7 @@ import {
   fromHex,
   isValidAddress,
   makeAddress,
-  makePrivateKey,
+  makeWifKey,
   parseAddress,
   parseWif,
   toHex,
@@ -48,7 +48,7 @@ test('base58_keys_valid.json: addresses and WIF keys parse and encode on their n
           assert.equal(toHex(key.secret), payloadHex);
           assert.equal(key.compressed, meta.isCompressed);
           assert.equal(key.network, net);
-          assert.equal(encodeWif(makePrivateKey(net, fromHex(payloadHex), meta.isCompressed)), text);
+          assert.equal(encodeWif(makeWifKey(net, fromHex(payloadHex), meta.isCompressed)), text);
           // A private key is not an address.
           throwsCode(() => parseAddress(text, net), C.InvalidLength);
         } else {
@@ -140,7 +140,7 @@ test('addresses and keys round-trip on every network (property)', () => {
   fc.assert(
     fc.property(net, fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.boolean(), (n, secret, compressed) => {
       if (secret.every((b) => b === 0) || secret[0] === 0xff) return;
-      const k = makePrivateKey(n, secret, compressed);
+      const k = makeWifKey(n, secret, compressed);
       assert.deepEqual(parseWif(encodeWif(k), n), k);
     }),
   );

@@ -3,8 +3,8 @@ import type { NetworkName } from '../params.js';
 import { base58CheckDecode, base58CheckEncode } from './base58check.js';
 import { hex2, networksWithPrefix, resolveNetwork, type NetworkLike } from './network.js';
 
-/** A secp256k1 private key as WIF carries it. */
-export interface PrivateKey {
+/** A secp256k1 private key as WIF carries it (crypto/ signs with it: PrivateKey.fromBytes(secret, compressed)). */
+export interface WifKey {
   network: NetworkName;
   /** 32 bytes, big-endian, in [1, n − 1]. */
   secret: Uint8Array;
@@ -24,13 +24,13 @@ function checkSecret(secret: Uint8Array, field: string): void {
   if (n === 0n || n >= CURVE_ORDER) throw new BitcoinError(BitcoinErrorCode.OutOfRange, 'secret is not in [1, n − 1] for secp256k1', field);
 }
 
-export function makePrivateKey(network: NetworkLike, secret: Uint8Array, compressed = true): PrivateKey {
+export function makeWifKey(network: NetworkLike, secret: Uint8Array, compressed = true): WifKey {
   const p = resolveNetwork(network);
   checkSecret(secret, 'secret');
   return { network: p.name, secret: secret.slice(), compressed };
 }
 
-export function encodeWif(key: PrivateKey): string {
+export function encodeWif(key: WifKey): string {
   const p = resolveNetwork(key.network);
   checkSecret(key.secret, 'key.secret');
   const payload = new Uint8Array(key.compressed ? 34 : 33);
@@ -45,7 +45,7 @@ export function encodeWif(key: PrivateKey): string {
  * key is compressed. Errors as for addresses, plus InvalidEncoding for a 34-byte payload
  * whose last byte is not 0x01 and OutOfRange for a secret outside the curve order.
  */
-export function parseWif(text: string, network: NetworkLike): PrivateKey {
+export function parseWif(text: string, network: NetworkLike): WifKey {
   const p = resolveNetwork(network);
   const field = 'wif';
   const payload = base58CheckDecode(text, field);

@@ -1,8 +1,8 @@
 import { BitcoinError, BitcoinErrorCode } from '../errors.js';
 
 /** Consensus bounds on a coinbase scriptSig (validation.cpp `bad-cb-length`). */
-export const MIN_COINBASE_SCRIPTSIG_SIZE = 2;
-export const MAX_COINBASE_SCRIPTSIG_SIZE = 100;
+const MIN_SCRIPTSIG = 2;
+const MAX_SCRIPTSIG = 100;
 
 /** Largest height a block index holds (int32 in the reference node). */
 const MAX_HEIGHT = 0x7fffffff;
@@ -101,10 +101,10 @@ export function coinbaseScriptSig(height: number, extra: Uint8Array = new Uint8A
 
 /** Throws unless the scriptSig length is within [2, 100] bytes. */
 export function checkCoinbaseScriptSigSize(scriptSig: Uint8Array): void {
-  if (scriptSig.length < MIN_COINBASE_SCRIPTSIG_SIZE || scriptSig.length > MAX_COINBASE_SCRIPTSIG_SIZE) {
+  if (scriptSig.length < MIN_SCRIPTSIG || scriptSig.length > MAX_SCRIPTSIG) {
     throw new BitcoinError(
       BitcoinErrorCode.InvalidLength,
-      `coinbase scriptSig must be ${MIN_COINBASE_SCRIPTSIG_SIZE}–${MAX_COINBASE_SCRIPTSIG_SIZE} bytes, got ${scriptSig.length}`,
+      `coinbase scriptSig must be ${MIN_SCRIPTSIG}–${MAX_SCRIPTSIG} bytes, got ${scriptSig.length}`,
       'coinbase.scriptSig',
     );
   }

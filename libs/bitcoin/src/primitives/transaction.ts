@@ -44,10 +44,8 @@ export const COINBASE_VOUT = 0xffffffff;
 export const OUTPOINT_SIZE = 36;
 /** The smallest possible transaction: version, two empty lists, lock time. */
 export const MIN_TX_SIZE = 10;
-/** Largest transaction consensus allows before Genesis (consensus.h). */
-export const MAX_TX_SIZE_CONSENSUS_BEFORE_GENESIS = 1_000_000;
-/** Largest transaction consensus allows from Genesis on (consensus.h). */
-export const MAX_TX_SIZE_CONSENSUS_AFTER_GENESIS = 1_000_000_000;
+/** Largest transaction consensus allows from Genesis on (consensus.h); validation applies the era's limit. */
+const MAX_TX_SIZE_AFTER_GENESIS = 1_000_000_000;
 
 export function encodeTransaction(tx: Transaction): Uint8Array {
   return encode(transactionCodec, tx);
@@ -57,7 +55,7 @@ export function encodeTransaction(tx: Transaction): Uint8Array {
  * Decode one transaction that fills `bytes` exactly. Input larger than `maxSize`
  * (by default the post-Genesis consensus limit) is refused before parsing.
  */
-export function decodeTransaction(bytes: Uint8Array, maxSize = MAX_TX_SIZE_CONSENSUS_AFTER_GENESIS): Transaction {
+export function decodeTransaction(bytes: Uint8Array, maxSize = MAX_TX_SIZE_AFTER_GENESIS): Transaction {
   if (bytes.length > maxSize) {
     throw new BitcoinError(BitcoinErrorCode.Oversized, `${bytes.length} bytes exceed the maximum transaction size ${maxSize}`, 'tx');
   }
