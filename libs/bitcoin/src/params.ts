@@ -13,6 +13,11 @@ export const COIN = 100_000_000n;
 export const MAX_MONEY = 21_000_000n * COIN;
 export const COINBASE_MATURITY = 100;
 
+/** An amount consensus accepts for an output or a sum of outputs: 0 … MAX_MONEY satoshis (amount.h MoneyRange). */
+export function isMoneyRange(value: bigint): boolean {
+  return value >= 0n && value <= MAX_MONEY;
+}
+
 export interface Checkpoint {
   height: number;
   hash: Hash32;

@@ -9,6 +9,8 @@ import {
   chainParams,
   difficultyAdjustmentInterval,
   hashToHex,
+  isMoneyRange,
+  MAX_MONEY,
   mainnet,
   merkleRoot,
   regtest,
@@ -88,6 +90,12 @@ test('block subsidy halves on schedule and ends after 64 halvings', () => {
   for (let era = 0; era < 64; era++) total += blockSubsidy(era * 210_000, mainnet) * 210_000n;
   assert.equal(total, 2_099_999_997_690_000n);
   throwsCode(() => blockSubsidy(-1, mainnet), C.OutOfRange, 'height');
+});
+
+test('money range is 0 … 21 million coins', () => {
+  assert.equal(MAX_MONEY, 2_100_000_000_000_000n);
+  assert.ok(isMoneyRange(0n) && isMoneyRange(MAX_MONEY));
+  assert.ok(!isMoneyRange(-1n) && !isMoneyRange(MAX_MONEY + 1n));
 });
 
 test('unknown networks are refused, naming the choices', () => {
