@@ -157,5 +157,7 @@ test('merkle inputs are checked', () => {
   throwsCode(() => merkleRoot([new Uint8Array(31)]), C.InvalidLength, 'hashes[0]');
   throwsCode(() => merkleRootFlat(new Uint8Array(33)), C.InvalidLength, 'txids');
   throwsCode(() => merkleBranch([new Uint8Array(32)], 1), C.OutOfRange, 'index');
+  throwsCode(() => merkleRootFromBranch(new Uint8Array(32), [new Uint8Array(32).fill(1), new Uint8Array(20)]), C.InvalidLength, 'branch[1]');
+  throwsCode(() => merkleRootFromBranch(new Uint8Array(31), []), C.InvalidLength, 'leaf');
   assert.deepEqual(coinbaseMerkleBranch([]), []);
 });

@@ -1,4 +1,4 @@
-import { sha256d, type Hash32 } from '../hash.js';
+import type { Hash32 } from '../hash.js';
 import { sha256dPair } from './merkle-hash.js';
 import { BitcoinError, BitcoinErrorCode } from '../errors.js';
 
@@ -110,24 +110,26 @@ export function coinbaseMerkleBranch(otherTxids: readonly Uint8Array[]): Hash32[
  * entry stands for "the node itself" (a duplicated last node).
  */
 export function merkleRootFromBranch(leaf: Uint8Array, branch: readonly Uint8Array[], index = 0): Hash32 {
+  if (!(leaf instanceof Uint8Array) || leaf.length !== 32) throw new BitcoinError(BitcoinErrorCode.InvalidLength, 'expected a 32-byte hash', 'leaf');
+  if (!Number.isInteger(index) || index < 0) throw new BitcoinError(BitcoinErrorCode.OutOfRange, `leaf index ${index}`, 'index');
   const buf = new Uint8Array(64);
-  let h: Uint8Array = leaf;
+  buf.set(leaf, 0);
   let i = index;
-  for (const sibling of branch) {
-    if (isZero(sibling)) {
-      buf.set(h, 0);
-      buf.set(h, 32);
-    } else if (i & 1) {
-      buf.set(sibling, 0);
-      buf.set(h, 32);
-    } else {
-      buf.set(h, 0);
-      buf.set(sibling, 32);
+  for (let k = 0; k < branch.length; k++) {
+    const sibling = branch[k];
+    if (!(sibling instanceof Uint8Array) || sibling.length !== 32) {
+      throw new BitcoinError(BitcoinErrorCode.InvalidLength, 'expected a 32-byte hash', `branch[${k}]`);
     }
-    h = sha256d(buf);
+    // The running hash sits in buf[0..32]; place the sibling on its side.
+    if (isZero(sibling)) buf.copyWithin(32, 0, 32);
+    else if (i & 1) {
+      buf.copyWithin(32, 0, 32);
+      buf.set(sibling, 0);
+    } else buf.set(sibling, 32);
+    sha256dPair(buf, 0, buf, 0);
     i = Math.floor(i / 2);
   }
-  return (h === leaf ? leaf.slice() : h) as Hash32;
+  return buf.slice(0, 32) as Hash32;
 }
 
 function isZero(h: Uint8Array): boolean {
