@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 import { BitcoinError, BitcoinErrorCode } from './errors.js';
 import { fromHex, reverseBytes, toHex } from './bytes.js';
 
@@ -16,26 +16,39 @@ export function asHash32(bytes: Uint8Array, field = 'hash'): Hash32 {
 
 export const ZERO_HASH = new Uint8Array(32) as Hash32;
 
+type Digest = (algorithm: string, data: Uint8Array) => Uint8Array;
+
+// `crypto.hash` (Node ≥ 20.12) hashes in one call, about twice as fast as createHash for
+// the 32- and 64-byte inputs that dominate merkle trees; older runtimes fall back.
+const oneShot = (nodeCrypto as { hash?: (a: string, d: Uint8Array, e: 'buffer') => Uint8Array }).hash;
+const digest: Digest = oneShot
+  ? (algorithm, data) => oneShot(algorithm, data, 'buffer')
+  : (algorithm, data) => nodeCrypto.createHash(algorithm).update(data).digest();
+
+/** A plain Uint8Array view of a Buffer, so results compare equal to other Uint8Arrays. */
+function plain(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
 export function sha256(data: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(data).digest());
+  return plain(digest('sha256', data));
 }
 
 export function sha256d(data: Uint8Array): Hash32 {
-  const first = createHash('sha256').update(data).digest();
-  return new Uint8Array(createHash('sha256').update(first).digest()) as Hash32;
+  return plain(digest('sha256', digest('sha256', data))) as Hash32;
 }
 
 export function ripemd160(data: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('ripemd160').update(data).digest());
+  return plain(digest('ripemd160', data));
 }
 
 export function sha1(data: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha1').update(data).digest());
+  return plain(digest('sha1', data));
 }
 
 /** RIPEMD160(SHA256(data)), as used by P2PKH and OP_HASH160. */
 export function hash160(data: Uint8Array): Uint8Array {
-  return ripemd160(sha256(data));
+  return plain(digest('ripemd160', digest('sha256', data)));
 }
 
 /** Display-order hex (reversed), as RPC and explorers show hashes. */
@@ -47,4 +60,15 @@ export function hashToHex(hash: Uint8Array): string {
 export function hashFromHex(hex: string, field = 'hash'): Hash32 {
   if (hex.length !== 64) throw new BitcoinError(BitcoinErrorCode.InvalidLength, `expected 64 hex digits, got ${hex.length}`, field);
   return reverseBytes(fromHex(hex, field)) as Hash32;
+}
+
+export function hashEquals(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function isZeroHash(h: Uint8Array): boolean {
+  for (let i = 0; i < h.length; i++) if (h[i] !== 0) return false;
+  return true;
 }

@@ -4,6 +4,15 @@ export * from './hash.js';
 export * from './io/reader.js';
 export * from './io/writer.js';
 export * from './io/codec.js';
+// Coinbase heights, difficulty adjustment, base58, addresses and WIF keys.
+export * from './primitives/coinbase.js';
+export * from './pow/chain-view.js';
+export * from './pow/next-work.js';
+export * from './encoding/base58.js';
+export * from './encoding/base58check.js';
+export * from './encoding/address.js';
+export * from './encoding/wif.js';
+export { resolveNetwork, type NetworkLike } from './encoding/network.js';
 export * from './primitives/transaction.js';
 export * from './primitives/block.js';
 export * from './primitives/merkle.js';

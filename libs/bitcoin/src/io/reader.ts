@@ -1,6 +1,12 @@
 import { BitcoinError, BitcoinErrorCode } from '../errors.js';
 
 /**
+ * The largest CompactSize the reference node reads or writes (`MAX_SIZE` in serialize.h:
+ * BSV raised it from Bitcoin's 32 MB to 2^32 − 1 for its large blocks and scripts).
+ */
+export const MAX_COMPACT_SIZE = 0xffffffff;
+
+/**
  * Cursor over a byte array. Byte strings it returns are views into the input (no copy):
  * callers that keep them beyond the input's life must copy.
  */
@@ -17,6 +23,7 @@ export class Reader {
   }
 
   private need(n: number, what: string): void {
+    if (!(n >= 0)) throw new BitcoinError(BitcoinErrorCode.InvalidArgument, `cannot read ${n} bytes`);
     if (this.pos + n > this.bytes.length) {
       throw new BitcoinError(BitcoinErrorCode.Truncated, `needs ${n} bytes for ${what}, ${this.remaining} left`);
     }
@@ -69,7 +76,11 @@ export class Reader {
     return v;
   }
 
-  /** CompactSize as a bigint, rejecting non-minimal encodings as consensus does. */
+  /**
+   * The raw 64-bit CompactSize value, rejecting non-minimal encodings but applying no
+   * size limit. Lengths and counts use `compactSize()`, which refuses values above
+   * MAX_COMPACT_SIZE as the reference node does.
+   */
   compactSizeBig(): bigint {
     const first = this.u8();
     if (first < 0xfd) return BigInt(first);
@@ -88,15 +99,30 @@ export class Reader {
     return v;
   }
 
-  /** CompactSize as a number; values above 2^53 are refused as oversized. */
+  /**
+   * A CompactSize length or count, as the reference node's ReadCompactSize: non-minimal
+   * encodings and values above MAX_COMPACT_SIZE are refused.
+   */
   compactSize(): number {
-    const v = this.compactSizeBig();
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new BitcoinError(BitcoinErrorCode.Oversized, `CompactSize ${v} is larger than any supported length`);
+    const first = this.u8();
+    let v: number;
+    if (first < 0xfd) return first;
+    if (first === 0xfd) {
+      v = this.u16le();
+      if (v < 0xfd) throw nonMinimal(v);
+      return v;
     }
-    return Number(v);
+    if (first === 0xfe) {
+      v = this.u32le();
+      if (v <= 0xffff) throw nonMinimal(v);
+      return v;
+    }
+    const big = this.u64le();
+    if (big <= 0xffffffffn) throw nonMinimal(big);
+    throw new BitcoinError(BitcoinErrorCode.Oversized, `CompactSize ${big} exceeds the maximum ${MAX_COMPACT_SIZE}`);
   }
 
+  /** The next `n` bytes as a view into the input. */
   bytes_(n: number): Uint8Array {
     this.need(n, `${n}-byte field`);
     const out = this.bytes.subarray(this.pos, this.pos + n);
@@ -105,10 +131,16 @@ export class Reader {
   }
 
   /** A CompactSize length followed by that many bytes. */
-  varBytes(max = Number.MAX_SAFE_INTEGER): Uint8Array {
+  varBytes(max = MAX_COMPACT_SIZE): Uint8Array {
     const n = this.compactSize();
     if (n > max) throw new BitcoinError(BitcoinErrorCode.Oversized, `length ${n} exceeds the maximum ${max}`);
     return this.bytes_(n);
+  }
+
+  /** Advance past `n` bytes without reading them. */
+  skip(n: number): void {
+    this.need(n, `${n}-byte field`);
+    this.pos += n;
   }
 
   /** Throws unless every byte was consumed. */

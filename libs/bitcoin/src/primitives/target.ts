@@ -7,8 +7,15 @@ export interface DecodedCompact {
   overflow: boolean;
 }
 
-/** nBits (compact) to a target, reporting the sign and overflow flags as the reference node does. */
+const U256_MASK = (1n << 256n) - 1n;
+
+/**
+ * nBits (compact) to a target, reporting the sign and overflow flags as the reference
+ * node's arith_uint256::SetCompact does — including its truncation to 256 bits when
+ * the exponent overflows.
+ */
 export function decodeCompact(bits: number): DecodedCompact {
+  checkBits(bits);
   const size = bits >>> 24;
   let word = bits & 0x007fffff;
   let target: bigint;
@@ -16,16 +23,26 @@ export function decodeCompact(bits: number): DecodedCompact {
     word >>>= 8 * (3 - size);
     target = BigInt(word);
   } else {
-    target = BigInt(word) << BigInt(8 * (size - 3));
+    target = (BigInt(word) << BigInt(8 * (size - 3))) & U256_MASK;
   }
   const negative = word !== 0 && (bits & 0x00800000) !== 0;
   const overflow = word !== 0 && (size > 34 || (word > 0xff && size > 33) || (word > 0xffff && size > 32));
   return { target, negative, overflow };
 }
 
-/** Target to nBits (compact), rounding down as the reference node does. */
-export function encodeCompact(target: bigint): number {
+function checkBits(bits: number): void {
+  if (!Number.isInteger(bits) || bits < 0 || bits > 0xffffffff) {
+    throw new BitcoinError(BitcoinErrorCode.OutOfRange, `nBits must be a 32-bit unsigned integer, got ${bits}`, 'bits');
+  }
+}
+
+/**
+ * Target to nBits (compact), rounding down as the reference node's
+ * arith_uint256::GetCompact does; `negative` sets the sign bit of a non-zero mantissa.
+ */
+export function encodeCompact(target: bigint, negative = false): number {
   if (target < 0n) throw new BitcoinError(BitcoinErrorCode.InvalidTarget, 'negative target', 'target');
+  if (target > U256_MASK) throw new BitcoinError(BitcoinErrorCode.InvalidTarget, 'target does not fit in 256 bits', 'target');
   let size = byteLength(target);
   let compact: number;
   if (size <= 3) {
@@ -37,7 +54,9 @@ export function encodeCompact(target: bigint): number {
     compact >>>= 8;
     size++;
   }
-  return ((size << 24) | compact) >>> 0;
+  let out = ((size << 24) | compact) >>> 0;
+  if (negative && (compact & 0x007fffff) !== 0) out = (out | 0x00800000) >>> 0;
+  return out;
 }
 
 function byteLength(n: bigint): number {
@@ -47,6 +66,11 @@ function byteLength(n: bigint): number {
     size++;
   }
   return size;
+}
+
+/** Alias of `encodeCompact` under the name pools use. */
+export function targetToBits(target: bigint): number {
+  return encodeCompact(target);
 }
 
 /** The target nBits stands for, refusing negative, zero and overflowing encodings. */
@@ -65,6 +89,7 @@ export function hashToBigInt(hash: Uint8Array): bigint {
 
 /** Proof-of-work check as consensus does: a valid target not above the limit, and hash ≤ target. */
 export function checkProofOfWork(hash: Uint8Array, bits: number, powLimit: bigint): boolean {
+  if (!Number.isInteger(bits) || bits < 0 || bits > 0xffffffff) return false;
   const { target, negative, overflow } = decodeCompact(bits);
   if (negative || overflow || target === 0n || target > powLimit) return false;
   return hashToBigInt(hash) <= target;
@@ -72,7 +97,11 @@ export function checkProofOfWork(hash: Uint8Array, bits: number, powLimit: bigin
 
 const TWO_256 = 1n << 256n;
 
-/** Expected number of hashes for a block at this target: 2^256 / (target + 1). */
+/**
+ * Work of one block, as the reference node's GetBlockProof: 2^256 / (target + 1), and 0
+ * for a negative, zero or overflowing nBits. A chain's chainwork is the sum over its
+ * blocks.
+ */
 export function blockProof(bits: number): bigint {
   const { target, negative, overflow } = decodeCompact(bits);
   if (negative || overflow || target === 0n) return 0n;
@@ -81,6 +110,13 @@ export function blockProof(bits: number): bigint {
 
 /** Difficulty-1 target used by miners and pools (bdiff): 0x00000000ffff << 208. */
 export const DIFF1_TARGET = 0xffffn << 208n;
+
+/** Chainwork of a sequence of blocks given their nBits. */
+export function chainWork(bitsOfEachBlock: Iterable<number>): bigint {
+  let sum = 0n;
+  for (const bits of bitsOfEachBlock) sum += blockProof(bits);
+  return sum;
+}
 
 /** Difficulty as the reference node reports it (a float for display only). */
 export function difficultyFromBits(bits: number): number {
