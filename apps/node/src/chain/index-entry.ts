@@ -1,0 +1,63 @@
+import { toHex, type BlockHeader, type Hash32 } from '@metamorph/bitcoin';
+
+/** As stored in `block_index.status`. */
+export type BlockStatus = 'HEADER' | 'DATA' | 'VALID' | 'INVALID';
+
+/** One header the node knows, on any branch (the reference node's CBlockIndex). */
+export interface IndexEntry {
+  readonly hash: Hash32;
+  /** Map key: the hash in internal byte order as hex. */
+  readonly key: string;
+  readonly header: BlockHeader;
+  readonly height: number;
+  readonly prev: IndexEntry | null;
+  /** Total work of the chain up to and including this block. */
+  readonly chainWork: bigint;
+  status: BlockStatus;
+  /** An ancestor is invalid (never persisted: derived from the ancestors' status). */
+  failedParent: boolean;
+  /** Set once the body is stored. */
+  txCount: number | null;
+  size: number | null;
+  /** This block and every ancestor have their bodies stored, so the chain up to here can be connected. */
+  chainData: boolean;
+  /** Order in which the node learnt of the block: between equal work, the first seen wins. */
+  readonly seq: number;
+  readonly children: IndexEntry[];
+  /** Cached median time past. */
+  mtp?: number;
+}
+
+export function keyOf(hash: Uint8Array): string {
+  return toHex(hash);
+}
+
+export function hasData(e: IndexEntry): boolean {
+  return e.txCount !== null;
+}
+
+export function isInvalid(e: IndexEntry): boolean {
+  return e.status === 'INVALID' || e.failedParent;
+}
+
+/** Chainwork as stored: 32 bytes big-endian, so bytea order is numeric order. */
+export function workToBytes(work: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  let w = work;
+  for (let i = 31; i >= 0; i--) {
+    out[i] = Number(w & 0xffn);
+    w >>= 8n;
+  }
+  return out;
+}
+
+export function workFromBytes(bytes: Uint8Array): bigint {
+  let w = 0n;
+  for (const b of bytes) w = (w << 8n) | BigInt(b);
+  return w;
+}
+
+/** Chainwork as the reference node prints it: 64 hex digits. */
+export function workToHex(work: bigint): string {
+  return work.toString(16).padStart(64, '0');
+}
