@@ -107,7 +107,7 @@ export function loadNodeConfig(env: Record<string, string | undefined> = process
   // Credentials have a default on regtest only; reported together with any other problem.
   const network = env.NETWORK?.trim() || 'regtest';
   const missing: ConfigIssue[] =
-    network === 'regtest'
+    network !== 'mainnet' && network !== 'testnet'
       ? []
       : (['NODE_RPC_USER', 'NODE_RPC_PASSWORD'] as const)
           .filter((key) => !env[key]?.trim())

@@ -1,5 +1,5 @@
 import { blockProof, type BlockHeader, type Hash32 } from '@metamorph/bitcoin';
-import { hasData, isInvalid, keyOf, type BlockStatus, type IndexEntry } from './index-entry.js';
+import { NO_SEQ, betterTip, hasData, isInvalid, keyOf, type BlockStatus, type IndexEntry } from './index-entry.js';
 import { MEDIAN_TIME_SPAN } from './validation/consensus.js';
 
 /** Reverts one in-memory change; collected so a failed database write leaves memory as it was. */
@@ -113,7 +113,7 @@ export class BlockIndex {
       txCount: n.txCount,
       size: n.size,
       chainData: false,
-      seq: this.nextSeq++,
+      seq: n.txCount !== null ? this.nextSeq++ : NO_SEQ,
       children: [],
     };
     entry.chainData = hasData(entry) && (prev === null || prev.chainData);
@@ -135,9 +135,10 @@ export class BlockIndex {
 
   /** Record that `e`'s body is stored; it and waiting descendants may become connectable. */
   setData(e: IndexEntry, txCount: number, size: number): Undo {
-    const before = { status: e.status, txCount: e.txCount, size: e.size };
+    const before = { status: e.status, txCount: e.txCount, size: e.size, seq: e.seq };
     e.txCount = txCount;
     e.size = size;
+    if (e.seq === NO_SEQ) e.seq = this.nextSeq++;
     if (e.status === 'HEADER') e.status = 'DATA';
     const flagged = !e.chainData && (e.prev === null || e.prev.chainData) ? this.spreadChainData(e) : [];
     return () => {
@@ -198,19 +199,27 @@ export class BlockIndex {
     };
   }
 
-  /** The connectable entry with the most work (first seen wins ties), if any. */
+  /** The connectable entry with the most work (first arrived wins ties), if any. */
   bestCandidate(): IndexEntry | undefined {
     let best: IndexEntry | undefined;
-    for (const c of this.candidates) {
-      if (!best || c.chainWork > best.chainWork || (c.chainWork === best.chainWork && c.seq < best.seq)) best = c;
-    }
+    for (const c of this.candidates) if (!best || betterTip(c, best)) best = c;
     return best;
+  }
+
+  /**
+   * After loading from the database: number the stored bodies so the active chain comes first,
+   * so that a restart never prefers a side branch of equal work over the tip it left.
+   */
+  resequence(): void {
+    this.nextSeq = 0;
+    for (const e of this.active) e.seq = this.nextSeq++;
+    for (const e of this.entries.values()) if (hasData(e) && !this.contains(e)) e.seq = this.nextSeq++;
   }
 
   /** Forget candidates that can no longer beat the tip (call only once a chain change is committed). */
   pruneCandidates(): void {
     const tip = this.tip();
-    for (const c of this.candidates) if (c !== tip && c.chainWork < tip.chainWork) this.candidates.delete(c);
+    for (const c of this.candidates) if (c !== tip && betterTip(tip, c)) this.candidates.delete(c);
     this.candidates.add(tip);
   }
 

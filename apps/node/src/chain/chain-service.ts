@@ -5,7 +5,7 @@ import type { PgClient } from '@metamorph/db';
 import { NodeError, NodeErrorCode } from '../errors.js';
 import type { Clock } from '../clock.js';
 import { BlockIndex, type Undo } from './block-index.js';
-import { hasData, isInvalid, type IndexEntry } from './index-entry.js';
+import { betterTip, hasData, isInvalid, type IndexEntry } from './index-entry.js';
 import { parseBlock, parsedFromBlock, type ParsedBlock } from './parsed-block.js';
 import type { ChainStore } from './store.js';
 import type { BlockConnector, ConnectContext } from './connector.js';
@@ -141,6 +141,7 @@ export class ChainService extends EventEmitter<ChainEvents> {
         this.index.pushActive(entry);
       }
       if (main.length === 0) throw new NodeError(NodeErrorCode.ChainMismatch, 'main_chain is empty although block_index is not');
+      this.index.resequence();
       this.index.pruneCandidates();
     });
     // Finish a chain switch if a better stored chain exists (e.g. after a crash between writes).
@@ -371,7 +372,7 @@ export class ChainService extends EventEmitter<ChainEvents> {
   /** Switch to the best chain outside a block submission (start-up). */
   private async moveToBestChain(): Promise<void> {
     const best = this.index.bestCandidate();
-    if (!best || best.chainWork <= this.tip().chainWork) return;
+    if (!best || !betterTip(best, this.tip())) return;
     const undo: Undo[] = [];
     let change: TipChange | null = null;
     await this.commit(undo, async (client) => {
@@ -405,7 +406,7 @@ export class ChainService extends EventEmitter<ChainEvents> {
     for (;;) {
       const candidate = this.index.bestCandidate();
       const tip = this.tip();
-      if (!candidate || candidate === tip || candidate.chainWork <= tip.chainWork) break;
+      if (!candidate || candidate === tip || !betterTip(candidate, tip)) break;
       const fork = this.index.findFork(candidate);
       while (this.tip() !== fork) {
         const t = this.tip();

@@ -21,11 +21,21 @@ export interface IndexEntry {
   size: number | null;
   /** This block and every ancestor have their bodies stored, so the chain up to here can be connected. */
   chainData: boolean;
-  /** Order in which the node learnt of the block: between equal work, the first seen wins. */
-  readonly seq: number;
+  /**
+   * Order in which the block's body arrived (NO_SEQ while only the header is known): between
+   * chains of equal work, the one whose tip arrived first wins (the reference node's nSequenceId).
+   */
+  seq: number;
   readonly children: IndexEntry[];
   /** Cached median time past. */
   mtp?: number;
+}
+
+export const NO_SEQ = Number.MAX_SAFE_INTEGER;
+
+/** `a` is a better tip than `b`: more work, or equal work and its body arrived first. */
+export function betterTip(a: IndexEntry, b: IndexEntry): boolean {
+  return a.chainWork > b.chainWork || (a.chainWork === b.chainWork && a.seq < b.seq);
 }
 
 export function keyOf(hash: Uint8Array): string {
