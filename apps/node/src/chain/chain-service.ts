@@ -298,9 +298,10 @@ export class ChainService extends EventEmitter<ChainEvents> {
     const hash = p.hash;
     const known = this.index.get(hash);
     const headerWasKnown = known !== undefined;
+    let height: number | undefined = known?.height;
     const done = (outcome: AcceptBlockOutcome, extra: Partial<AcceptBlockResult> = {}): AcceptBlockResult => {
       const result: AcceptBlockResult = { hash, outcome, headerWasKnown, ...extra };
-      this.logResult(result, source);
+      this.logResult(result, source, height);
       return result;
     };
     if (known && isInvalid(known)) return done('known-invalid', { entry: known });
@@ -310,7 +311,7 @@ export class ChainService extends EventEmitter<ChainEvents> {
     const parentProblem = this.checkParent(prev);
     if (parentProblem) return done('orphan', { rejection: parentProblem });
     const parent = prev!;
-    const height = parent.height + 1;
+    height = parent.height + 1;
 
     let rejection =
       checkBlock(p, this.params, { height, maxBlockSize: this.maxBlockSize, checkPoW: true }) ??
@@ -501,8 +502,8 @@ export class ChainService extends EventEmitter<ChainEvents> {
     this.safeEmit('tip', change);
   }
 
-  private logResult(r: AcceptBlockResult, source: BlockSource): void {
-    const fields = { hash: hashToHex(r.hash), height: r.entry?.height, source };
+  private logResult(r: AcceptBlockResult, source: BlockSource, height: number | undefined): void {
+    const fields = { height: r.entry?.height ?? height, hash: hashToHex(r.hash), source };
     if (r.outcome === 'connected') this.log.info('block accepted', fields);
     else if (r.outcome === 'stored') this.log.info('block stored on a side branch', fields);
     else if (r.outcome === 'already-have') this.log.info('block already stored', fields);
