@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { blockHash, blockProof, hashToHex, type BlockHeader, type ChainParams, type Hash32 } from '@metamorph/bitcoin';
+import { blockHash, blockProof, equalBytes, hashToHex, type BlockHeader, type ChainParams, type Hash32 } from '@metamorph/bitcoin';
 import type { Logger } from '@metamorph/config';
 import type { PgClient } from '@metamorph/db';
 import { NodeError, NodeErrorCode } from '../errors.js';
@@ -117,7 +117,7 @@ export class ChainService extends EventEmitter<ChainEvents> {
       }
       for (const row of rows) {
         const isGenesis = row.height === 0;
-        if (isGenesis && !sameHash(row.hash, this.params.genesisHash)) {
+        if (isGenesis && !equalBytes(row.hash, this.params.genesisHash)) {
           throw new NodeError(
             NodeErrorCode.ChainMismatch,
             `the database holds another network's chain (genesis ${hashToHex(row.hash)}, ${this.params.name} expects ${hashToHex(this.params.genesisHash)}): give each network its own DATABASE_URL`,
@@ -191,7 +191,7 @@ export class ChainService extends EventEmitter<ChainEvents> {
     const out: IndexEntry[] = [];
     for (let e = this.index.next(fork); e && out.length < max; e = this.index.next(e)) {
       out.push(e);
-      if (stop && sameHash(e.hash, stop)) break;
+      if (stop && equalBytes(e.hash, stop)) break;
     }
     return out;
   }
@@ -280,17 +280,7 @@ export class ChainService extends EventEmitter<ChainEvents> {
         mtp: undefined,
         seq: -1,
       };
-      // Connect inside a transaction that is always rolled back.
-      let result: Rejection | null = null;
-      await this.store
-        .transaction(async (client) => {
-          result = await this.connector.connect(this.connectContext(client), p, probe);
-          throw ROLLBACK;
-        })
-        .catch((e) => {
-          if (e !== ROLLBACK) throw e;
-        });
-      return result;
+      return this.store.rolledBack((client) => this.connector.connect(this.connectContext(client), p, probe));
     });
   }
 
@@ -527,10 +517,3 @@ export class ChainService extends EventEmitter<ChainEvents> {
   }
 }
 
-const ROLLBACK = Symbol('rollback');
-
-function sameHash(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

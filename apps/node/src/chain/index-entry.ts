@@ -1,4 +1,4 @@
-import { toHex, type BlockHeader, type Hash32 } from '@metamorph/bitcoin';
+import { bigIntToBytesLE, bytesToBigIntLE, reverseBytes, toHex, type BlockHeader, type Hash32 } from '@metamorph/bitcoin';
 
 /** As stored in `block_index.status`. */
 export type BlockStatus = 'HEADER' | 'DATA' | 'VALID' | 'INVALID';
@@ -52,19 +52,11 @@ export function isInvalid(e: IndexEntry): boolean {
 
 /** Chainwork as stored: 32 bytes big-endian, so bytea order is numeric order. */
 export function workToBytes(work: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  let w = work;
-  for (let i = 31; i >= 0; i--) {
-    out[i] = Number(w & 0xffn);
-    w >>= 8n;
-  }
-  return out;
+  return reverseBytes(bigIntToBytesLE(work, 32));
 }
 
 export function workFromBytes(bytes: Uint8Array): bigint {
-  let w = 0n;
-  for (const b of bytes) w = (w << 8n) | BigInt(b);
-  return w;
+  return bytesToBigIntLE(reverseBytes(bytes));
 }
 
 /** Chainwork as the reference node prints it: 64 hex digits. */

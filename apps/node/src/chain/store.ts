@@ -106,6 +106,18 @@ export class ChainStore {
     return withTransaction(this.pool, fn);
   }
 
+  /** Run `fn` in a transaction that is always rolled back (trying a change without keeping it). */
+  async rolledBack<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      return await fn(client);
+    } finally {
+      await client.query('ROLLBACK').catch(() => {});
+      client.release();
+    }
+  }
+
   /** Insert index rows (headers, or blocks when txCount/size are set); an existing row gets the new status and size. */
   async putEntries(client: PgClient, entries: readonly IndexEntry[]): Promise<void> {
     if (entries.length === 0) return;

@@ -1,4 +1,4 @@
-import { blockSubsidy, decodeCompact, type Hash32 } from '@metamorph/bitcoin';
+import { blockSubsidy, decodeCompact, hashToHex, type Hash32 } from '@metamorph/bitcoin';
 import type { ChainService } from '../chain/chain-service.js';
 import type { IndexEntry } from '../chain/index-entry.js';
 import { NodeError, NodeErrorCode } from '../errors.js';
@@ -82,7 +82,7 @@ export class TemplateBuilder {
   }
 
   longPollId(tip: IndexEntry = this.chain.tip()): string {
-    return `${Buffer.from(tip.hash).reverse().toString('hex')}${this.transactionsUpdated}`;
+    return `${hashToHex(tip.hash)}${this.transactionsUpdated}`;
   }
 
   /**

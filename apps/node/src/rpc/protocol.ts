@@ -48,8 +48,8 @@ export function reply(result: unknown, error: RpcError | null, id: unknown): Rpc
 }
 
 /** HTTP status for a failed single request, as bitcoind's JSONErrorReply. */
-export function httpStatusFor(error: RpcError): number {
-  if (error.code === RpcErrorCode.InvalidRequest) return 400;
-  if (error.code === RpcErrorCode.MethodNotFound) return 404;
+export function httpStatusFor(code: number): number {
+  if (code === RpcErrorCode.InvalidRequest) return 400;
+  if (code === RpcErrorCode.MethodNotFound) return 404;
   return 500;
 }

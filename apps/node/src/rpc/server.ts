@@ -117,7 +117,7 @@ export class RpcServer {
       return this.sendJson(res, 500, reply(null, new RpcError(RpcErrorCode.ParseError, 'Top-level object parse error'), null));
     }
     const r = await this.executeOne(request);
-    return this.sendJson(res, r.error ? httpStatusFor(new RpcError(r.error.code, r.error.message)) : 200, r);
+    return this.sendJson(res, r.error ? httpStatusFor(r.error.code) : 200, r);
   }
 
   private async executeOne(item: unknown): Promise<RpcReply> {

@@ -1,5 +1,4 @@
-import { decodeBlockWithRaw, difficultyFromBits, hashFromHex, hashToHex, sha256d, toHex } from '@metamorph/bitcoin';
-import { encodeBlockHeader } from '@metamorph/bitcoin';
+import { decodeBlockWithRaw, difficultyFromBits, encodeBlockHeader, hashFromHex, hashToHex, sha256d, toHex } from '@metamorph/bitcoin';
 import type { IndexEntry } from '../../chain/index-entry.js';
 import { hasData, isInvalid, workToHex } from '../../chain/index-entry.js';
 import type { RpcContext, RpcMethod } from '../registry.js';

@@ -1,4 +1,4 @@
-import { BitcoinError, difficultyFromBits, fromHex, hashToHex, isCoinbase, toHex } from '@metamorph/bitcoin';
+import { BitcoinError, difficultyFromBits, equalBytes, fromHex, hashToHex, isCoinbase, toHex } from '@metamorph/bitcoin';
 import type { AcceptBlockResult } from '../../chain/chain-service.js';
 import { isInvalid } from '../../chain/index-entry.js';
 import { parseBlock, type ParsedBlock } from '../../chain/parsed-block.js';
@@ -80,7 +80,7 @@ async function proposal(request: Record<string, unknown>, ctx: RpcContext): Prom
   const p = decodeBlockParam(request.data, ctx);
   const known = ctx.chain.getEntry(p.hash);
   if (known) return known.status === 'VALID' ? 'duplicate' : isInvalid(known) ? 'duplicate-invalid' : 'duplicate-inconclusive';
-  if (hashToHex(p.block.header.prevHash) !== hashToHex(ctx.chain.tip().hash)) return 'inconclusive-not-best-prevblk';
+  if (!equalBytes(p.block.header.prevHash, ctx.chain.tip().hash)) return 'inconclusive-not-best-prevblk';
   const rejection = await ctx.chain.testBlockValidity(p).catch(asVerifyError);
   return rejection ? rejection.reason || 'rejected' : null;
 }
