@@ -188,7 +188,7 @@ describe('submitblock', () => {
       JSON.stringify(tipsBefore),
     );
 
-    const start = events.messages.length;
+    const start = await events.settled(mainHash);
     const b2 = mine(buildBlock({ prevHash: hashFromHex(blockHashHex(b1)), height: forkPoint.height + 2, time: forkPoint.time + 1201 }));
     assert.equal(await t.rpc('submitblock', blockHex(b2)), null);
     assert.equal(await t.rpc('getbestblockhash'), blockHashHex(b2));

@@ -2,7 +2,6 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { regtest, toHex, type Hash32, type Transaction } from '@metamorph/bitcoin';
 import { encodeHeightPush, leadingHeight, startsWithHeight } from '../src/chain/validation/coinbase-height.js';
-import { legacySigOpCount } from '../src/chain/validation/sigops.js';
 import { isFinalTx } from '../src/chain/validation/transaction.js';
 import { contextualCheckBlockHeader, hex32 } from '../src/chain/validation/header.js';
 import { checkBlock } from '../src/chain/validation/block.js';
@@ -48,18 +47,6 @@ describe('coinbase height push (BIP34 encoding)', () => {
     assert.ok(!startsWithHeight(Buffer.from('035b7a', 'hex'), 227931));
     assert.ok(startsWithHeight(Buffer.from('51', 'hex'), 1));
     assert.ok(!startsWithHeight(Buffer.from('0101', 'hex'), 1));
-  });
-});
-
-describe('legacy sigop counting', () => {
-  test('counts CHECKSIG as 1 and CHECKMULTISIG as 20, skipping pushed data', () => {
-    const p2pkh = Buffer.from('76a914' + '00'.repeat(20) + '88ac', 'hex');
-    assert.equal(legacySigOpCount(p2pkh), 1);
-    assert.equal(legacySigOpCount(Buffer.from('5121' + '02'.repeat(33) + '51ae', 'hex')), 20);
-    assert.equal(legacySigOpCount(Buffer.from('02acac', 'hex')), 0, 'bytes inside a push');
-    assert.equal(legacySigOpCount(Buffer.from('4c02acacad', 'hex')), 1, 'PUSHDATA1');
-    assert.equal(legacySigOpCount(Buffer.from('4d0200acacaf', 'hex')), 20, 'PUSHDATA2');
-    assert.equal(legacySigOpCount(Buffer.from('ac05acac', 'hex')), 1, 'counting stops at a truncated push');
   });
 });
 

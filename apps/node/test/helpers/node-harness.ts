@@ -122,11 +122,24 @@ export class EventListener {
   }
 
   /** Wait until at least `n` messages arrived (or fail after `ms`). */
-  async waitFor(n: number, ms = 5000): Promise<void> {
+  waitFor(n: number, ms = 5000): Promise<void> {
+    return this.waitUntil(() => this.messages.length >= n, ms, `${n} events`);
+  }
+
+  /**
+   * Wait for the TemplateChanged that follows a tip change to `tipHash` (display hex): everything
+   * published for that change has then arrived. Returns the number of messages so far.
+   */
+  async settled(tipHash: string, ms = 5000): Promise<number> {
+    await this.waitUntil(() => this.messages.some((m) => m.channel.endsWith('events:template-changed') && m.payload.prevHash === tipHash), ms, `the template event for ${tipHash}`);
+    return this.messages.length;
+  }
+
+  async waitUntil(done: () => boolean, ms: number, what: string): Promise<void> {
     const deadline = Date.now() + ms;
-    while (this.messages.length < n) {
+    while (!done()) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`expected ${n} events, got ${this.messages.length}: ${JSON.stringify(this.messages)}`);
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; events: ${JSON.stringify(this.messages)}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => {

@@ -1,10 +1,20 @@
-import { merkleRootWithMutation, equalBytes, type ChainParams } from '@metamorph/bitcoin';
+import {
+  checkCoinbase,
+  checkRegularTransaction,
+  countSigOps,
+  equalBytes,
+  isGenesisActive,
+  merkleRootWithMutation,
+  protocolEra,
+  type ChainParams,
+  type ProtocolEra,
+  type Transaction,
+} from '@metamorph/bitcoin';
 import type { ParsedBlock } from '../parsed-block.js';
 import { checkBlockHeader } from './header.js';
 import { reject, type Rejection } from './rejection.js';
-import { MIN_TRANSACTION_SIZE, isGenesisActive, maxBlockSigOpsBeforeGenesis } from './consensus.js';
-import { checkCoinbase, checkRegularTransaction } from './transaction.js';
-import { transactionLegacySigOps } from './sigops.js';
+import { MIN_TRANSACTION_SIZE, maxBlockSigOpsBeforeGenesis } from './consensus.js';
+import { txRejection } from './transaction.js';
 
 export interface CheckBlockOptions {
   /** Height the block would have (its parent's plus one). */
@@ -12,6 +22,17 @@ export interface CheckBlockOptions {
   maxBlockSize: number;
   /** False for template proposals, which carry no proof of work yet. */
   checkPoW: boolean;
+}
+
+/** Legacy (pre-Genesis) sigops of a transaction's scripts; undefined when a script cannot be counted. */
+function legacySigOps(tx: Transaction, era: ProtocolEra): number | undefined {
+  let n = 0;
+  for (const script of [...tx.inputs.map((i) => i.script), ...tx.outputs.map((o) => o.script)]) {
+    const c = countSigOps(script, false, era);
+    if (c.error) return undefined;
+    n += c.count;
+  }
+  return n;
 }
 
 /**
@@ -35,20 +56,21 @@ export function checkBlock(p: ParsedBlock, params: ChainParams, opts: CheckBlock
   }
   if (p.raw.length > opts.maxBlockSize) return reject('bad-blk-length', `block is ${p.raw.length} bytes, above ${opts.maxBlockSize}`);
 
-  const coinbase = checkCoinbase(block.txs[0], p.txSizes[0], params, opts.height);
+  const era = protocolEra(params, opts.height);
+  const coinbase = txRejection(checkCoinbase(block.txs[0], { era, size: p.txSizes[0] }), 0);
   if (coinbase) return coinbase;
 
-  const countSigOps = !isGenesisActive(params, opts.height);
+  const countBlockSigOps = !isGenesisActive(era);
   const maxSigOps = maxBlockSigOpsBeforeGenesis(p.raw.length);
   let sigOps = 0;
   for (let i = 0; i < block.txs.length; i++) {
     if (i > 0) {
-      const tx = checkRegularTransaction(block.txs[i], p.txSizes[i], params, opts.height);
-      if (tx) return { ...tx, debug: `transaction ${i}: ${tx.debug}` };
+      const tx = txRejection(checkRegularTransaction(block.txs[i], { era, size: p.txSizes[i] }), i);
+      if (tx) return tx;
     }
-    if (countSigOps) {
-      sigOps += transactionLegacySigOps(block.txs[i]);
-      if (sigOps > maxSigOps) return reject('bad-blk-sigops', `more than ${maxSigOps} signature operations`);
+    if (countBlockSigOps) {
+      const n = legacySigOps(block.txs[i], era);
+      if (n === undefined || (sigOps += n) > maxSigOps) return reject('bad-blk-sigops', `more than ${maxSigOps} signature operations`);
     }
   }
   return null;

@@ -1,8 +1,7 @@
-import { BitcoinError, difficultyFromBits, equalBytes, fromHex, hashToHex, isCoinbase, toHex } from '@metamorph/bitcoin';
+import { BitcoinError, difficultyFromBits, equalBytes, fromHex, hashToHex, isCoinbase, isP2SH, toHex } from '@metamorph/bitcoin';
 import type { AcceptBlockResult } from '../../chain/chain-service.js';
 import { isInvalid } from '../../chain/index-entry.js';
 import { parseBlock, type ParsedBlock } from '../../chain/parsed-block.js';
-import { isP2SH } from '../../chain/validation/transaction.js';
 import { hex32 } from '../../chain/validation/header.js';
 import { NodeError, NodeErrorCode } from '../../errors.js';
 import type { RpcContext, RpcMethod } from '../registry.js';
