@@ -5,6 +5,7 @@ import {
   checkProofOfWork,
   coinbaseMerkleBranch,
   encodeBlock,
+  encodeCoinbaseHeight,
   encodeTransaction,
   hashFromHex,
   merkleRootFromBranch,
@@ -15,7 +16,6 @@ import {
 } from '@metamorph/bitcoin';
 import { TestNode } from './helpers/node-harness.js';
 import { blockHashHex, buildBlock, mine } from './helpers/blocks.js';
-import { encodeHeightPush } from '../src/chain/validation/coinbase-height.js';
 
 /**
  * Build a block from a getblocktemplate answer the way a Stratum pool and miner do: the
@@ -23,7 +23,7 @@ import { encodeHeightPush } from '../src/chain/validation/coinbase-height.js';
  * the header from version/previousblockhash/curtime/bits, then nonces until the target is met.
  */
 function blockFromTemplate(tpl: any, extranonce1: Uint8Array, extranonce2: Uint8Array, payTo = new Uint8Array([0x51])) {
-  const heightPush = encodeHeightPush(tpl.height);
+  const heightPush = encodeCoinbaseHeight(tpl.height);
   const scriptSigLength = heightPush.length + extranonce1.length + extranonce2.length;
   // coinb1 | extranonce1 | extranonce2 | coinb2
   const coinb1 = new Uint8Array([
@@ -175,8 +175,26 @@ test('the pool-style coinbase serialises as a transaction', () => {
   const tx = raw.subarray(81);
   assert.equal(toHex(encodeTransaction({
     version: 1,
-    inputs: [{ prevout: { txid: new Uint8Array(32) as Hash32, vout: 0xffffffff }, script: new Uint8Array([...encodeHeightPush(300), ...new Uint8Array(12)]), sequence: 0xffffffff }],
+    inputs: [{ prevout: { txid: new Uint8Array(32) as Hash32, vout: 0xffffffff }, script: new Uint8Array([...encodeCoinbaseHeight(300), ...new Uint8Array(12)]), sequence: 0xffffffff }],
     outputs: [{ value: 625000000n, script: new Uint8Array([0x51]) }],
     lockTime: 0,
   })), toHex(tx));
+});
+
+describe('templates on mainnet and testnet (difficulty from libs/bitcoin)', () => {
+  for (const network of ['mainnet', 'testnet'] as const) {
+    test(`${network}: the block after genesis needs the minimum difficulty`, async () => {
+      const t = await TestNode.start(`node_template_${network}`, {}, { network });
+      try {
+        const tpl = await t.rpc('getblocktemplate');
+        assert.equal(tpl.height, 1);
+        assert.equal(tpl.bits, '1d00ffff');
+        assert.equal(tpl.target, '00000000ffff0000000000000000000000000000000000000000000000000000');
+        assert.equal(tpl.coinbasevalue, 5_000_000_000);
+        assert.equal((await t.rpc('getblockchaininfo')).chain, network === 'mainnet' ? 'main' : 'test');
+      } finally {
+        await t.close();
+      }
+    });
+  }
 });

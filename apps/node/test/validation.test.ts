@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { regtest, toHex, type Hash32, type Transaction } from '@metamorph/bitcoin';
-import { encodeHeightPush, leadingHeight, startsWithHeight } from '../src/chain/validation/coinbase-height.js';
+import { regtest, type Hash32, type Transaction } from '@metamorph/bitcoin';
+import { checkSubmittedBlockPolicy, leadingHeight } from '../src/chain/validation/policy.js';
 import { isFinalTx } from '../src/chain/validation/transaction.js';
 import { contextualCheckBlockHeader, hex32 } from '../src/chain/validation/header.js';
 import { checkBlock } from '../src/chain/validation/block.js';
@@ -10,43 +10,24 @@ import { parsedFromBlock } from '../src/chain/parsed-block.js';
 import { BlockIndex } from '../src/chain/block-index.js';
 import { buildBlock, coinbaseTx, mine } from './helpers/blocks.js';
 
-describe('coinbase height push (BIP34 encoding)', () => {
-  const cases: [number, string][] = [
-    [0, '00'],
-    [1, '51'],
-    [16, '60'],
-    [17, '0111'],
-    [127, '017f'],
-    [128, '028000'],
-    [255, '02ff00'],
-    [256, '020001'],
-    [32767, '02ff7f'],
-    [32768, '03008000'],
-    [227931, '035b7a03'],
-    [0x7fffffff, '04ffffff7f'],
-  ];
-  test('encodes as CScript() << height', () => {
-    for (const [h, hex] of cases) assert.equal(toHex(encodeHeightPush(h)), hex, String(h));
-    assert.throws(() => encodeHeightPush(-1), RangeError);
-    assert.throws(() => encodeHeightPush(1.5), RangeError);
-  });
-  test('reads back, minimal or not', () => {
-    for (const [h, hex] of cases) assert.equal(leadingHeight(Buffer.from(hex + 'abcdef', 'hex')), h, hex);
+describe('our coinbase height policy for submitted blocks', () => {
+  test('reads the leading height push, minimal or not, and ignores anything else', () => {
+    assert.equal(leadingHeight(Buffer.from('035b7a03abcdef', 'hex')), 227931);
+    assert.equal(leadingHeight(Buffer.from('51', 'hex')), 1);
     assert.equal(leadingHeight(Buffer.from('03010000', 'hex')), 1, 'non-minimal push of 1');
-    assert.equal(leadingHeight(Buffer.from('0101', 'hex')), 1);
     assert.equal(leadingHeight(Buffer.from('4c0101', 'hex')), undefined, 'PUSHDATA1 is not a height push');
     assert.equal(leadingHeight(Buffer.from('0181', 'hex')), undefined, 'negative');
     assert.equal(leadingHeight(Buffer.from('0301', 'hex')), undefined, 'truncated');
-    assert.equal(leadingHeight(Buffer.from('06010203040506', 'hex')), undefined, 'too long for a number');
-    assert.equal(leadingHeight(new Uint8Array(0)), undefined);
+    assert.equal(leadingHeight(Buffer.from('06010203040506', 'hex')), undefined, 'too long for a height');
     assert.equal(leadingHeight(Buffer.from('ac', 'hex')), undefined);
   });
-  test('BIP34 requires the exact minimal push', () => {
-    assert.ok(startsWithHeight(Buffer.from('035b7a03ff', 'hex'), 227931));
-    assert.ok(!startsWithHeight(Buffer.from('045b7a0300', 'hex'), 227931));
-    assert.ok(!startsWithHeight(Buffer.from('035b7a', 'hex'), 227931));
-    assert.ok(startsWithHeight(Buffer.from('51', 'hex'), 1));
-    assert.ok(!startsWithHeight(Buffer.from('0101', 'hex'), 1));
+  test('a height push must match the block; no push is fine', () => {
+    const block = (scriptSig: Uint8Array) =>
+      parsedFromBlock(buildBlock({ prevHash: new Uint8Array(32) as Hash32, height: 20, time: 1, coinbase: coinbaseTx({ height: 20, scriptSig }) }));
+    assert.equal(checkSubmittedBlockPolicy(block(Buffer.from('0114ff', 'hex')), 20), null);
+    assert.equal(checkSubmittedBlockPolicy(block(Buffer.from('03140000', 'hex')), 20), null);
+    assert.equal(checkSubmittedBlockPolicy(block(Buffer.from('0115ff', 'hex')), 20)?.reason, 'bad-cb-height');
+    assert.equal(checkSubmittedBlockPolicy(block(Buffer.from('4c0114', 'hex')), 20), null);
   });
 });
 

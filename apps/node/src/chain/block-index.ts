@@ -1,6 +1,5 @@
-import { blockProof, type BlockHeader, type Hash32 } from '@metamorph/bitcoin';
+import { MEDIAN_TIME_SPAN, blockProof, type BlockHeader, type Hash32 } from '@metamorph/bitcoin';
 import { NO_SEQ, betterTip, hasData, isInvalid, keyOf, type BlockStatus, type IndexEntry } from './index-entry.js';
-import { MEDIAN_TIME_SPAN } from './validation/consensus.js';
 
 /** Reverts one in-memory change; collected so a failed database write leaves memory as it was. */
 export type Undo = () => void;

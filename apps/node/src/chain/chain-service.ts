@@ -198,7 +198,7 @@ export class ChainService extends EventEmitter<ChainEvents> {
 
   /** nBits required of a block at `time` on top of `prev`. */
   nextBits(prev: IndexEntry, time: number): number {
-    return nextWorkRequired(prev, time, this.params);
+    return nextWorkRequired(this.index, prev, time, this.params);
   }
 
   now(): number {

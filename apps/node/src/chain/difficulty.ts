@@ -1,20 +1,23 @@
-import { encodeCompact, type ChainParams } from '@metamorph/bitcoin';
-import { NodeError, NodeErrorCode } from '../errors.js';
+import { getNextWorkRequired, type ChainParams, type ChainView, type HeaderInfo } from '@metamorph/bitcoin';
+import type { BlockIndex } from './block-index.js';
 import type { IndexEntry } from './index-entry.js';
 
-/** nBits of the easiest block the network allows. */
-export function powLimitBits(params: ChainParams): number {
-  return encodeCompact(params.powLimit);
+function headerInfo(e: IndexEntry): HeaderInfo {
+  return { height: e.height, time: e.header.time, bits: e.header.bits, chainWork: e.chainWork };
 }
 
 /**
- * nBits required of a block with header time `blockTime` built on `prev` (GetNextWorkRequired).
- * Regtest never retargets: the parent's bits. The mainnet/testnet rules (legacy retarget, EDA,
- * the 144-block DAA) arrive with libs/bitcoin's difficulty module; until then those networks
- * cannot validate or template beyond their genesis block.
+ * nBits required of a block with header time `blockTime` built on `prev` (GetNextWorkRequired
+ * from libs/bitcoin, reading `prev`'s ancestors from the index): regtest never retargets;
+ * mainnet and testnet follow the legacy retarget, the EDA and the 144-block DAA.
  */
-export function nextWorkRequired(prev: IndexEntry | null, _blockTime: number, params: ChainParams): number {
-  if (prev === null) return powLimitBits(params);
-  if (params.powNoRetargeting) return prev.header.bits;
-  throw new NodeError(NodeErrorCode.NotSupported, `difficulty adjustment for ${params.name} is not implemented yet`);
+export function nextWorkRequired(index: BlockIndex, prev: IndexEntry | null, blockTime: number, params: ChainParams): number {
+  if (prev === null) return params.powLimitBits;
+  const view: ChainView = {
+    at: (height) => {
+      const e = index.ancestor(prev, height);
+      return e && headerInfo(e);
+    },
+  };
+  return getNextWorkRequired(headerInfo(prev), blockTime, view, params);
 }

@@ -1,5 +1,6 @@
 import {
   COIN,
+  encodeCoinbaseHeight,
   blockHash,
   checkProofOfWork,
   encodeBlock,
@@ -11,7 +12,6 @@ import {
   type Hash32,
   type Transaction,
 } from '@metamorph/bitcoin';
-import { encodeHeightPush } from '../../src/chain/validation/coinbase-height.js';
 
 /** OP_TRUE: anyone can spend; good enough for test coinbases. */
 export const OP_TRUE_SCRIPT = new Uint8Array([0x51]);
@@ -30,7 +30,7 @@ export interface CoinbaseOptions {
 
 export function coinbaseTx(o: CoinbaseOptions): Transaction {
   const extra = o.extra ?? new Uint8Array([0x08, 0, 0, 0, 0, 0, 0, 0, 0]);
-  const scriptSig = o.scriptSig ?? new Uint8Array([...encodeHeightPush(o.height), ...extra]);
+  const scriptSig = o.scriptSig ?? new Uint8Array([...encodeCoinbaseHeight(o.height), ...extra]);
   return {
     version: 1,
     inputs: [{ prevout: { txid: new Uint8Array(32) as Hash32, vout: 0xffffffff }, script: scriptSig, sequence: 0xffffffff }],

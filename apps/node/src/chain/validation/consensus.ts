@@ -5,7 +5,6 @@ export const MAX_BLOCK_SIGOPS_PER_MB_BEFORE_GENESIS = 20_000;
 export const MIN_TRANSACTION_SIZE = 10;
 /** A block may be at most this far ahead of the node's clock. */
 export const MAX_FUTURE_BLOCK_TIME = 2 * 60 * 60;
-export const MEDIAN_TIME_SPAN = 11;
 
 /** Block sigop limit before Genesis: 20,000 per started megabyte of block size. */
 export function maxBlockSigOpsBeforeGenesis(blockSize: number): number {

@@ -1,8 +1,7 @@
-import type { ChainParams } from '@metamorph/bitcoin';
+import { coinbaseCommitsToHeight, type ChainParams } from '@metamorph/bitcoin';
 import type { ParsedBlock } from '../parsed-block.js';
 import { reject, type Rejection } from './rejection.js';
 import { isFinalTx } from './transaction.js';
-import { startsWithHeight } from './coinbase-height.js';
 
 export interface BlockContext {
   height: number;
@@ -18,7 +17,7 @@ export function contextualCheckBlock(p: ParsedBlock, ctx: BlockContext, params: 
   for (const [i, tx] of p.block.txs.entries()) {
     if (!isFinalTx(tx, ctx.height, cutoff)) return reject('bad-txns-nonfinal', `transaction ${i} is not final`);
   }
-  if (ctx.height >= params.bip34Height && !startsWithHeight(p.block.txs[0].inputs[0].script, ctx.height)) {
+  if (ctx.height >= params.bip34Height && !coinbaseCommitsToHeight(p.block.txs[0].inputs[0].script, ctx.height)) {
     return reject('bad-cb-height', `block height mismatch in coinbase: expected ${ctx.height}`);
   }
   return null;

@@ -1,6 +1,6 @@
+import { decodeCoinbaseHeight } from '@metamorph/bitcoin';
 import type { ParsedBlock } from '../parsed-block.js';
 import { reject, type Rejection } from './rejection.js';
-import { leadingHeight } from './coinbase-height.js';
 
 /**
  * Our own rule for blocks submitted over RPC (not consensus, so never applied to peers' blocks):
@@ -14,4 +14,13 @@ export function checkSubmittedBlockPolicy(p: ParsedBlock, height: number): Rejec
     return reject('bad-cb-height', `coinbase pushes height ${pushed}, the block's height is ${height}`);
   }
   return null;
+}
+
+/** The height a scriptSig's first push holds, minimal or not; undefined when it starts with anything else. */
+export function leadingHeight(scriptSig: Uint8Array): number | undefined {
+  try {
+    return decodeCoinbaseHeight(scriptSig).height;
+  } catch {
+    return undefined;
+  }
 }

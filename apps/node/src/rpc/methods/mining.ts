@@ -1,4 +1,4 @@
-import { BitcoinError, difficultyFromBits, equalBytes, fromHex, hashToHex, isCoinbase, isP2SH, toHex } from '@metamorph/bitcoin';
+import { BitcoinError, difficultyAdjustmentInterval, difficultyFromBits, equalBytes, fromHex, hashToHex, isCoinbase, isP2SH, toHex } from '@metamorph/bitcoin';
 import type { AcceptBlockResult } from '../../chain/chain-service.js';
 import { isInvalid } from '../../chain/index-entry.js';
 import { parseBlock, type ParsedBlock } from '../../chain/parsed-block.js';
@@ -59,7 +59,7 @@ function networkHashPs(ctx: RpcContext, lookup: number, height: number): number 
   let pb = index.tip();
   if (height >= 0 && height < pb.height) pb = index.atHeight(height)!;
   if (pb.height === 0) return 0;
-  const interval = Math.floor(ctx.params.powTargetTimespan / ctx.params.powTargetSpacing);
+  const interval = difficultyAdjustmentInterval(ctx.params);
   let n = lookup <= 0 ? (pb.height % interval) + 1 : lookup;
   if (n > pb.height) n = pb.height;
   let pb0 = pb;
