@@ -4,3 +4,4 @@ export * from './load.js';
 export * from './logger.js';
 export * from './fatal.js';
 export * from './shared.js';
+export * from './node.js';

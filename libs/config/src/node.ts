@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { chainParams, type NetworkName } from '@metamorph/bitcoin';
+import { envBool, envInt, envList, envPort, envString, parseHostPort } from './env.js';
+import { loadConfig } from './load.js';
+import { ConfigError, type ConfigIssue } from './errors.js';
+import { sharedEnv } from './shared.js';
+
+/** RPC credentials used on regtest when none are given (the contract other apps rely on). */
+export const REGTEST_RPC_USER = 'metamorph';
+export const REGTEST_RPC_PASSWORD = 'metamorph';
+
+/** Largest block the node accepts, in bytes (the generated-block size the reference node defaults to). */
+export const DEFAULT_MAX_BLOCK_SIZE = 128_000_000;
+
+const HOST = { re: /^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+|[A-Za-z0-9.-]+)$/, expected: 'a host name or IP address' };
+
+/**
+ * A variable whose default depends on NETWORK: absent or empty stays undefined here and
+ * is filled in by `loadNodeConfig`; present values are checked by `inner`.
+ */
+function networkDefault<T>(inner: z.ZodType<T, string | undefined>) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): T | undefined => {
+      if (raw === undefined || raw.trim() === '') return undefined;
+      const r = inner.safeParse(raw);
+      if (r.success) return r.data;
+      for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+      return z.NEVER;
+    });
+}
+
+/** host[:port] items; port 0 stands for "the network's P2P port", filled in by `loadNodeConfig`. */
+const peerList = (what: string) =>
+  envList(`host[:port] ${what}`, (s) => {
+    const parsed = parseHostPort(s, 1);
+    if (!parsed) return undefined;
+    const hasPort = /^\[[^\]]*\]:\d+$|^[^:]*:\d+$/.test(s);
+    return { host: parsed.host, port: hasPort ? parsed.port : 0 };
+  });
+
+/** Every variable apps/node reads, validated once at start. */
+export const nodeEnvSchema = z.object({
+  ...sharedEnv,
+  NODE_RPC_BIND: envString('127.0.0.1', HOST),
+  /** Default: the network's RPC port (18332 on regtest and testnet, 8332 on mainnet). */
+  NODE_RPC_PORT: networkDefault(envPort()),
+  /** Default on regtest: `metamorph`; required on mainnet and testnet. */
+  NODE_RPC_USER: networkDefault(envString(undefined, { re: /^[^:\s]{1,128}$/, expected: 'a user name without ":" or spaces (1-128 characters)' })),
+  NODE_RPC_PASSWORD: networkDefault(envString(undefined, { re: /^\S{1,256}$/, expected: 'a password without spaces (1-256 characters)' })),
+  /** Largest accepted request body; default 32 MiB plus twice the largest block in hex. */
+  NODE_RPC_MAX_BODY_BYTES: networkDefault(envInt(undefined, 1024, 2 ** 31 - 1)),
+  /** Requests handled at once; more are answered HTTP 500 "Work queue depth exceeded". */
+  NODE_RPC_WORK_QUEUE: envInt(64, 1, 10_000),
+  NODE_P2P_BIND: envString('0.0.0.0', HOST),
+  /** Default: the network's P2P port (18444 regtest, 18333 testnet, 8333 mainnet). */
+  NODE_P2P_PORT: networkDefault(envPort()),
+  NODE_P2P_LISTEN: envBool(true),
+  /** Connect only to these peers (host[:port], comma-separated); disables other outbound connections. */
+  NODE_P2P_CONNECT: peerList('peers to connect to exclusively'),
+  /** Peers to connect to in addition to the ones discovered. */
+  NODE_P2P_ADDNODE: peerList('peers to add'),
+  NODE_P2P_MAX_PEERS: envInt(125, 0, 10_000),
+  /** Default: true except on regtest. */
+  NODE_P2P_DNS_SEED: networkDefault(envBool()),
+  NODE_MAX_BLOCK_SIZE: envInt(DEFAULT_MAX_BLOCK_SIZE, 1_000_000, 2 ** 31 - 1),
+});
+
+export type NodeEnv = z.output<typeof nodeEnvSchema>;
+
+export interface PeerAddress {
+  host: string;
+  /** The network's P2P port when the address gave none. */
+  port: number;
+}
+
+export interface NodeConfig {
+  network: NetworkName;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  logLevel: NodeEnv['LOG_LEVEL'];
+  maxBlockSize: number;
+  rpc: { bind: string; port: number; user: string; password: string; maxBodyBytes: number; workQueue: number };
+  p2p: {
+    bind: string;
+    port: number;
+    listen: boolean;
+    connect: PeerAddress[];
+    addNode: PeerAddress[];
+    maxPeers: number;
+    dnsSeed: boolean;
+  };
+}
+
+/** 32 MiB plus twice the largest block (hex doubles it), as the reference node sizes its RPC bodies. */
+export function defaultRpcMaxBodyBytes(maxBlockSize: number): number {
+  return Math.min(2 ** 31 - 1, 0x02000000 + 2 * maxBlockSize);
+}
+
+/**
+ * Validate the node's environment and fill in the network-dependent defaults.
+ * Throws a ConfigError naming every bad variable.
+ */
+export function loadNodeConfig(env: Record<string, string | undefined> = process.env): NodeConfig {
+  // Credentials have a default on regtest only; reported together with any other problem.
+  const network = env.NETWORK?.trim() || 'regtest';
+  const missing: ConfigIssue[] =
+    network !== 'mainnet' && network !== 'testnet'
+      ? []
+      : (['NODE_RPC_USER', 'NODE_RPC_PASSWORD'] as const)
+          .filter((key) => !env[key]?.trim())
+          .map((variable) => ({ variable, message: `is required on ${network} (only regtest has a default)` }));
+  let e: NodeEnv;
+  try {
+    e = loadConfig(nodeEnvSchema, env);
+  } catch (err) {
+    if (err instanceof ConfigError && missing.length) throw new ConfigError([...err.issues, ...missing]);
+    throw err;
+  }
+  if (missing.length) throw new ConfigError(missing);
+  const params = chainParams(e.NETWORK);
+  const withPort = (p: { host: string; port: number }): PeerAddress => ({ host: p.host, port: p.port || params.defaultPort });
+  return {
+    network: e.NETWORK,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    logLevel: e.LOG_LEVEL,
+    maxBlockSize: e.NODE_MAX_BLOCK_SIZE,
+    rpc: {
+      bind: e.NODE_RPC_BIND,
+      port: e.NODE_RPC_PORT ?? params.rpcPort,
+      user: e.NODE_RPC_USER ?? REGTEST_RPC_USER,
+      password: e.NODE_RPC_PASSWORD ?? REGTEST_RPC_PASSWORD,
+      maxBodyBytes: e.NODE_RPC_MAX_BODY_BYTES ?? defaultRpcMaxBodyBytes(e.NODE_MAX_BLOCK_SIZE),
+      workQueue: e.NODE_RPC_WORK_QUEUE,
+    },
+    p2p: {
+      bind: e.NODE_P2P_BIND,
+      port: e.NODE_P2P_PORT ?? params.defaultPort,
+      listen: e.NODE_P2P_LISTEN,
+      connect: e.NODE_P2P_CONNECT.map(withPort),
+      addNode: e.NODE_P2P_ADDNODE.map(withPort),
+      maxPeers: e.NODE_P2P_MAX_PEERS,
+      dnsSeed: e.NODE_P2P_DNS_SEED ?? e.NETWORK !== 'regtest',
+    },
+  };
+}
