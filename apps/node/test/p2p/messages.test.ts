@@ -200,3 +200,104 @@ describe('P2P messages against real SV Node 1.2.2 frames', () => {
     assert.equal(c2.shortIds.length, 20, '20 relayed transactions by short id');
   });
 });
+
+/** Hex of payloads laid out field by field as the reference node serializes them. */
+const GENESIS = '06226e46111a0b59caaf126043eb5bbf28c34f3a5e332a1fc7b2b73cf188910f';
+const HASH_B = 'bb'.repeat(32);
+
+function roundTrip<C extends Message['command']>(command: C, hex: string): MessageOf<C>['payload'] {
+  const bytes = Buffer.from(hex, 'hex');
+  const { message, trailing } = decodePayload(command, bytes);
+  assert.equal(trailing, 0);
+  assert.equal(toHex(encodePayload(message)), hex, `${command} re-encodes exactly`);
+  return message.payload as MessageOf<C>['payload'];
+}
+
+describe('P2P messages absent from the capture, built from the reference serialization', () => {
+  it('addr: count, then time, services, IPv6-mapped address and big-endian port', () => {
+    const hex = '02' + 'c0a13567' + '2100000000000000' + '00000000000000000000ffff5db8d822' + '208d' + '01000000' + '0100000000000000' + '20010db8000000000000000000000001' + '479d';
+    const { addresses } = roundTrip('addr', hex);
+    assert.equal(addresses.length, 2);
+    assert.equal(addresses[0].time, 0x6735a1c0);
+    assert.equal(addresses[0].services, 0x21n);
+    assert.equal(ipToString(addresses[0].ip), '93.184.216.34');
+    assert.equal(addresses[0].port, 8333);
+    assert.equal(ipToString(addresses[1].ip), '2001:db8::1');
+    assert.equal(addresses[1].port, 18333);
+  });
+
+  it('notfound: an inventory vector', () => {
+    const { inventory } = roundTrip('notfound', '02' + '01000000' + HASH_B + '02000000' + GENESIS);
+    assert.deepEqual(inventory.map((i) => [i.type, toHex(i.hash)]), [[InvType.Tx, HASH_B], [InvType.Block, GENESIS]]);
+  });
+
+  it('getblocks: version, locator, stop hash', () => {
+    const p = roundTrip('getblocks', '80110100' + '01' + GENESIS + '00'.repeat(32));
+    assert.equal(p.version, 70016);
+    assert.equal(toHex(p.locator[0]), GENESIS);
+  });
+
+  it('reject: command, code, reason, and the hash for tx and block', () => {
+    const reason = Buffer.from('bad-txns-inputs-missingorspent').toString('hex');
+    const p = roundTrip('reject', '02' + Buffer.from('tx').toString('hex') + '10' + '1e' + reason + HASH_B);
+    assert.deepEqual({ ...p, hash: toHex(p.hash!) }, { message: 'tx', code: 0x10, reason: 'bad-txns-inputs-missingorspent', hash: HASH_B });
+    const v = roundTrip('reject', '07' + Buffer.from('version').toString('hex') + '12' + '19' + Buffer.from('Duplicate version message').toString('hex'));
+    assert.deepEqual(v, { message: 'version', code: 0x12, reason: 'Duplicate version message' });
+  });
+
+  it('mempool: empty, or SV\'s age form', () => {
+    assert.deepEqual(roundTrip('mempool', ''), {});
+    assert.deepEqual(roundTrip('mempool', '100e000000000000'), { age: 3600n });
+  });
+
+  it('authresp: 33-byte public key, nonce, DER signature', () => {
+    const sig = '3044' + '0220' + '11'.repeat(32) + '0220' + '22'.repeat(32);
+    const p = roundTrip('authresp', '21' + '02' + '33'.repeat(32) + '0807060504030201' + '46' + sig);
+    assert.equal(p.publicKey.length, 33);
+    assert.equal(p.nonce, 0x0102030405060708n);
+    assert.equal(toHex(p.signature), sig);
+  });
+
+  it('version without the association ID (a peer that knows no streams) and with an empty one (ours)', () => {
+    const [b] = all('version', 'B');
+    const head = toHex(b.payload).slice(0, 2 * 104); // through relay
+    const noAssoc = roundTrip('version', head);
+    assert.equal(noAssoc.relay, true);
+    assert.equal(noAssoc.associationId, undefined);
+    const emptyAssoc = roundTrip('version', head + '00');
+    assert.equal(emptyAssoc.associationId?.length, 0);
+    assert.equal(Buffer.from(head + '00', 'hex').length, 105, 'SV Node\'s 105-byte version toward a peer without association');
+  });
+
+  it('protoconf with one field, and with fields from a newer version left unread', () => {
+    assert.deepEqual(roundTrip('protoconf', '01' + '00001000'), { numberOfFields: 1, maxRecvPayloadLength: 0x100000 });
+    const newer = decodePayload('protoconf', Buffer.from('03' + '00002000' + '07' + Buffer.from('Default').toString('hex') + 'abcd', 'hex'));
+    assert.deepEqual(newer.message.payload, { numberOfFields: 3, maxRecvPayloadLength: 0x200000, streamPolicies: 'Default' });
+    assert.equal(newer.trailing, 2);
+  });
+});
+
+describe('malformed payloads are refused with the field named', () => {
+  const cases: [Message['command'], string, RegExp][] = [
+    ['version', '80110100', /version\.services/],
+    ['protoconf', '00', /protoconf\.numberOfFields/],
+    ['ping', '0102', /ping\.nonce/],
+    ['headers', 'fd0100', /headers\.headers: non-minimal/],
+    ['headers', '02' + '00'.repeat(81), /headers\.headers\[1\]/],
+    ['inv', 'ff0000000001000000', /inv\.inventory/],
+    ['reject', '0d' + '61'.repeat(13), /reject\.message/],
+    ['getblocktxn', HASH_B + '02' + 'feffffffff' + '00', /getblocktxn\.indexes\[1\]: indexes overflowed 32 bits/],
+    ['tx', '01000000' + '01' + '00'.repeat(36) + 'fd', /tx\.inputs\[0\]/],
+    ['block', '00'.repeat(80) + '05' + '00'.repeat(20), /block\.txs/],
+    ['authresp', '22' + '00'.repeat(34), /authresp\.publicKey/],
+    ['createstrm', 'ff', /createstrm\.associationId/],
+  ];
+  for (const [command, hex, pattern] of cases) {
+    it(`${command} ${hex.slice(0, 24)}…`, () => {
+      assert.throws(() => decodePayload(command, Buffer.from(hex, 'hex')), (e: Error) => {
+        assert.match(e.message, pattern);
+        return (e as { code?: string }).code === 'MALFORMED';
+      });
+    });
+  }
+});
