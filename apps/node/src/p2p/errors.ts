@@ -27,6 +27,8 @@ export class P2PError extends Error {
     message: string,
     /** The field or argument that was wrong, e.g. `version.userAgent`. */
     readonly field?: string,
+    /** The underlying error (e.g. the BitcoinError a payload decode raised). */
+    override readonly cause?: unknown,
   ) {
     super(field ? `${field}: ${message}` : message);
   }

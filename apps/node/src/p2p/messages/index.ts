@@ -101,6 +101,6 @@ export function decodePayload(command: Command, payload: Uint8Array): DecodedMes
     return { message: { command, payload: value } as Message, trailing: r.remaining };
   } catch (e) {
     const err = prefixField(e, command) as Error;
-    throw new P2PError(P2PErrorCode.Malformed, err.message);
+    throw new P2PError(P2PErrorCode.Malformed, err.message, undefined, err);
   }
 }
