@@ -276,9 +276,9 @@ export class PeerSession {
     return this.state === 'closed';
   }
 
-  /** Payload bytes received but not yet handled (the connection pauses reading above a limit). */
+  /** Payload bytes of complete messages not yet handled (the connection pauses reading above a limit). */
   get backlog(): number {
-    return this.queuedBytes + this.decoder.buffered;
+    return this.queuedBytes;
   }
 
   get label(): string {

@@ -62,3 +62,13 @@ export function scriptedSession(opts: Partial<SessionOptions> & { inbound: boole
   );
   return { session, sent, sentFrames, closes, log, commands: () => sent.map((m) => m.command) };
 }
+
+/** Poll until `cond` holds (or fail after `ms`). */
+export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
