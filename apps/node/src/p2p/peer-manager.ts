@@ -458,7 +458,7 @@ export class PeerManager {
         ...c.session.stats(),
         addnode: c.target !== undefined,
         syncedHeaders: st?.bestKnown?.height ?? -1,
-        syncedBlocks: st?.bestKnown && st.bestKnown.status !== 'header' ? st.bestKnown.height : -1,
+        syncedBlocks: st?.bestKnown ? Math.min(st.bestKnown.height, this.chain.tip().height) : -1,
         inflight: st ? [...st.inFlight.values()].map((f) => f.height).sort((a, b) => a - b) : [],
         addrLocal: c.socket.localAddress ? formatHostPort(normaliseHost(c.socket.localAddress), c.socket.localPort ?? 0) : undefined,
       };
