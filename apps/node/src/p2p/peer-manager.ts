@@ -57,6 +57,8 @@ export interface PeerManagerOptions {
   inactivityTimeoutMs?: number;
   pingIntervalMs?: number;
   tickMs?: number;
+  /** DNS lookups for the seeds (node:dns by default). */
+  resolver?: { resolve4(host: string): Promise<string[]>; resolve6(host: string): Promise<string[]> };
 }
 
 export function defaultPeerManagerOptions(params: ChainParams): PeerManagerOptions {
@@ -166,6 +168,7 @@ export class PeerManager {
       server.on('error', (e) => this.log.error('p2p listener error', { error: e.message }));
       this.server = server;
       const a = this.listenAddress!;
+      this.processor.listenPort = a.port;
       this.log.info('p2p listening', { addr: formatHostPort(a.host, a.port), network: this.opts.params.name });
     }
     this.timer = setInterval(() => this.tick(), this.opts.tickMs ?? 1000);
@@ -414,7 +417,8 @@ export class PeerManager {
     this.log.info('loading addresses from DNS seeds');
     await Promise.all(
       this.opts.params.dnsSeeds.map(async (seed) => {
-        const results = await Promise.allSettled([dns.resolve4(seed), dns.resolve6(seed)]);
+        const resolver = this.opts.resolver ?? dns;
+        const results = await Promise.allSettled([resolver.resolve4(seed), resolver.resolve6(seed)]);
         for (const r of results) {
           if (r.status !== 'fulfilled') continue;
           found += this.addresses.add(

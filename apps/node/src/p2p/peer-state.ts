@@ -53,6 +53,8 @@ export class PeerState {
   txToAnnounce: Hash32[] = [];
   /** Transactions we asked this peer for, by hex, with when. */
   readonly askedTx = new Map<string, number>();
+  /** Addresses (host:port) the peer sent us or we sent it, so none is sent back. */
+  readonly knownAddresses = new BoundedSet(5_000);
   /** We answered its getaddr already (once per connection). */
   sentAddr = false;
   /** We asked it for addresses and still accept an unsolicited-size answer. */

@@ -1,12 +1,13 @@
+import { randomInt } from 'node:crypto';
 import { blockHash, hashToHex, toHex, type Hash32 } from '@metamorph/bitcoin';
 import type { Logger } from '@metamorph/config';
 import type { AddressBook } from './address-book.js';
 import { BlockSync, DEFAULT_SYNC_OPTIONS, type SyncOptions } from './block-sync.js';
 import type { ChainBlock, ChainEvent, P2PChain } from './chain.js';
 import type { InvItem, Message, MessageOf } from './messages/index.js';
-import { ipFromString } from './net-address.js';
+import { addressKey, ipFromString, isRoutableIp, type TimedNetAddress } from './net-address.js';
 import { PeerState } from './peer-state.js';
-import { InvType, MAX_ADDR_PER_MESSAGE, MAX_BLOCKS_TO_ANNOUNCE, MAX_GETBLOCKS_RESULTS, MAX_HEADERS_RESULTS } from './protocol.js';
+import { InvType, LOCAL_SERVICES, REQUIRED_SERVICES, MAX_ADDR_PER_MESSAGE, MAX_BLOCKS_TO_ANNOUNCE, MAX_GETBLOCKS_RESULTS, MAX_HEADERS_RESULTS } from './protocol.js';
 import type { CloseReason, PeerSession, SessionHandler } from './session.js';
 
 export interface ProcessorOptions {
@@ -17,6 +18,8 @@ export interface ProcessorOptions {
   invIntervalMs?: number;
   /** Re-ask another peer for a transaction after this long. */
   txRequestTimeoutMs?: number;
+  /** The port we accept connections on, advertised to outbound peers; none when not listening. */
+  listenPort?: number;
   now?: () => number;
 }
 
@@ -34,6 +37,7 @@ export class NetProcessor implements SessionHandler {
   private readonly now: () => number;
   private readonly relayTxs: boolean;
   private readonly txRequestTimeoutMs: number;
+  listenPort: number | undefined;
   /** Transactions asked of some peer, by hex, with when (SV's mapAlreadyAskedFor). */
   private readonly askedTx = new Map<string, number>();
   private unsubscribe: (() => void) | undefined;
@@ -54,6 +58,7 @@ export class NetProcessor implements SessionHandler {
     this.now = opts.now ?? Date.now;
     this.relayTxs = opts.relayTxs ?? true;
     this.txRequestTimeoutMs = opts.txRequestTimeoutMs ?? 60_000;
+    this.listenPort = opts.listenPort;
     this.sync = new BlockSync(chain, this.peers, log, { ...DEFAULT_SYNC_OPTIONS, ...opts.sync }, this.now);
     this.unsubscribe = chain.subscribe((e) => this.onChainEvent(e));
     this.invTimer = setInterval(() => this.flushInventory(), opts.invIntervalMs ?? 150);
@@ -83,6 +88,7 @@ export class NetProcessor implements SessionHandler {
     if (!p) return;
     const fee = this.chain.minFeeRate?.();
     if (fee !== undefined && session.peerVersion >= 70013) session.send('feefilter', { feeRate: fee });
+    this.advertiseSelf(p);
     this.sync.onPeerReady(p);
   }
 
@@ -296,8 +302,41 @@ export class NetProcessor implements SessionHandler {
       }
       list = [self];
     }
+    const nowSec = Math.floor(this.now() / 1000);
+    for (const a of list) {
+      p.knownAddresses.add(addressKey(a.ip, a.port));
+      if (list.length <= 10 && a.time > nowSec - 600 && a.time <= nowSec + 600 && isRoutableIp(a.ip) && (a.services & REQUIRED_SERVICES) === REQUIRED_SERVICES) {
+        this.relayAddress(p, a);
+      }
+    }
     const added = this.addresses.add(list, 'addr');
     if (added) this.log.debug('learnt addresses', { peer: p.id, added, sent: list.length });
+  }
+
+  /**
+   * Tell an outbound peer where to reach us, at the address it sees us on (SV Node's
+   * AdvertiseLocal), once we listen and are out of initial block download.
+   */
+  private advertiseSelf(p: PeerState): void {
+    const seen = p.session.addrLocal;
+    if (p.session.inbound || this.listenPort === undefined || !seen || !isRoutableIp(seen.ip) || this.sync.isInitialBlockDownload()) return;
+    const self: TimedNetAddress = { time: Math.floor(this.now() / 1000), services: LOCAL_SERVICES, ip: seen.ip, port: this.listenPort };
+    p.knownAddresses.add(addressKey(self.ip, self.port));
+    p.session.send('addr', { addresses: [self] });
+  }
+
+  /** Pass a fresh address on to two other peers (SV Node's RelayAddress). */
+  private relayAddress(from: PeerState, a: TimedNetAddress): void {
+    const k = addressKey(a.ip, a.port);
+    const others = [...this.peers.values()].filter((q) => q !== from && q.session.ready && !q.knownAddresses.has(k));
+    for (let i = others.length - 1; i > 0; i--) {
+      const j = randomInt(i + 1);
+      [others[i], others[j]] = [others[j], others[i]];
+    }
+    for (const q of others.slice(0, 2)) {
+      q.knownAddresses.add(k);
+      q.session.send('addr', { addresses: [a] });
+    }
   }
 
   private onGetAddr(p: PeerState): void {
@@ -311,6 +350,7 @@ export class NetProcessor implements SessionHandler {
     }
     p.sentAddr = true;
     const addrs = this.addresses.sample(2500);
+    for (const a of addrs) p.knownAddresses.add(addressKey(a.ip, a.port));
     for (let i = 0; i < addrs.length; i += MAX_ADDR_PER_MESSAGE) p.session.send('addr', { addresses: addrs.slice(i, i + MAX_ADDR_PER_MESSAGE) });
   }
 

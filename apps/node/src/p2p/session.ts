@@ -189,6 +189,8 @@ export class PeerSession {
   startHeight = -1;
   relay = true;
   associationId: Uint8Array | undefined;
+  /** Our address as the peer sees it (its version's addrRecv). */
+  addrLocal: NetAddress | undefined;
   timeOffset = 0;
   /** The peer asked for `headers` announcements (BIP 130). */
   preferHeaders = false;
@@ -361,9 +363,19 @@ export class PeerSession {
       else this.close({ reason: `${command} without bloom support`, ban: 'none' });
       return;
     }
+    // The order of SV Node's ProcessMessage: these four before anything, then version, then verack.
+    const anyTime = command === 'reject' || command === 'version' || command === 'createstrm' || command === 'streamack';
+    if (!anyTime && this.peerVersion === 0) {
+      this.misbehave(1, 'missing-version');
+      return;
+    }
+    const beforeVerack = command === 'verack' || command === 'authch' || command === 'authresp';
+    if (!anyTime && !beforeVerack && !this.verackReceived) {
+      this.misbehave(1, 'missing-verack');
+      return;
+    }
     if (!isCommand(command)) {
       this.log.debug(UNSUPPORTED_COMMANDS.has(command) ? 'ignored unsupported command' : 'ignored unknown command', { peer: this.id, command, length: payload.length });
-      if (this.peerVersion === 0) this.misbehave(1, 'missing-version');
       return;
     }
     let message: Message;
@@ -379,17 +391,9 @@ export class PeerSession {
     if (command === 'reject') return this.onReject(message as MessageOf<'reject'>);
     if (command === 'version') return this.onVersion(message as MessageOf<'version'>);
     if (command === 'createstrm' || command === 'streamack') return this.onStreamRequest(command);
-    if (this.peerVersion === 0) {
-      this.misbehave(1, 'missing-version');
-      return;
-    }
     if (command === 'verack') return this.onVerack();
     if (command === 'authch') return this.onAuthChallenge(message as MessageOf<'authch'>);
     if (command === 'authresp') return this.onAuthResponse(message as MessageOf<'authresp'>);
-    if (!this.verackReceived) {
-      this.misbehave(1, 'missing-verack');
-      return;
-    }
     switch (message.command) {
       case 'protoconf':
         return this.onProtoconf(message);
@@ -507,6 +511,7 @@ export class PeerSession {
     this.startHeight = v.startHeight;
     this.relay = v.relay ?? true;
     this.associationId = v.associationId;
+    this.addrLocal = v.addrRecv;
     this.timeOffset = Number(v.timestamp) - Math.floor(this.now() / 1000);
     this.state = 'version-received';
 

@@ -95,3 +95,28 @@ describe('headers-first sync and relay between two nodes over TCP', () => {
     assert.equal(hashToHex(a.chain.tip().hash), hashToHex(side.tip().hash));
   });
 });
+
+describe('outbound peers from DNS seeds and the address book', () => {
+  it('with no configured peers, asks the DNS seeds, dials what they return and learns addresses from addr', async () => {
+    const a = await node({ tag: 31 });
+    await a.chain.mine(2);
+    const { regtest } = await import('@metamorph/bitcoin');
+    const asked: string[] = [];
+    const params = { ...regtest, dnsSeeds: ['seed.example'], defaultPort: a.addr.port };
+    const b = await node({
+      tag: 32,
+      params,
+      dnsSeed: true,
+      resolver: {
+        resolve4: async (h: string) => (asked.push(h), ['127.0.0.1']),
+        resolve6: async () => [],
+      },
+    });
+    await waitFor(() => sameTip(a, b), 10_000, 'sync via a DNS-seeded peer');
+    assert.deepEqual(asked, ['seed.example']);
+    const [peer] = b.manager.peerInfo();
+    assert.equal(peer.addnode, false, 'an automatic outbound connection');
+    assert.equal(peer.port, a.addr.port);
+    assert.ok(b.manager.addresses.list().some((e) => e.port === a.addr.port && e.lastSuccess > 0), 'marked good in the address book');
+  });
+});
