@@ -5,6 +5,7 @@ import { LOCAL_SERVICES, PROTOCOL_VERSION } from './protocol.js';
 
 /** JSON-RPC error codes the reference node uses for these methods (rpc/protocol.h). */
 export enum P2PRpcCode {
+  MiscError = -1,
   InvalidParameter = -8,
   InvalidParams = -32602,
   ClientNodeAlreadyAdded = -23,
@@ -37,14 +38,14 @@ function str(params: unknown[], i: number, name: string, optional = false): stri
     if (optional) return undefined;
     throw new P2PRpcError(P2PRpcCode.InvalidParams, `missing argument ${i + 1} (${name})`);
   }
-  if (typeof v !== 'string') throw new P2PRpcError(P2PRpcCode.InvalidParameter, `${name} must be a string`);
+  if (typeof v !== 'string') throw new P2PRpcError(P2PRpcCode.MiscError, 'JSON value is not a string as expected');
   return v;
 }
 
 function int(params: unknown[], i: number, name: string): number | undefined {
   const v = params[i];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new P2PRpcError(P2PRpcCode.InvalidParameter, `${name} must be an integer`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new P2PRpcError(P2PRpcCode.MiscError, `JSON value is not an integer as expected (${name})`);
   return v;
 }
 
