@@ -57,8 +57,6 @@ export class PeerState {
   readonly knownAddresses = new BoundedSet(5_000);
   /** We answered its getaddr already (once per connection). */
   sentAddr = false;
-  /** We asked it for addresses and still accept an unsolicited-size answer. */
-  getaddrPending = false;
   /** getblocks: when this block is sent, re-announce our tip so the peer asks for more. */
   hashContinue: string | undefined;
 

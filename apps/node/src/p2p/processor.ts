@@ -285,10 +285,9 @@ export class NetProcessor implements SessionHandler {
       p.session.misbehave(20, 'oversized-addr');
       return;
     }
-    const requested = p.getaddrPending;
-    p.getaddrPending = false;
-    if (!requested && p.session.inbound) {
-      // Unsolicited: only the peer's own address is taken (so it can announce itself).
+    if (p.session.inbound) {
+      // We only ask outbound peers for addresses: from an inbound one only its own address is
+      // taken (so a node behind NAT can announce itself), as SV Node does.
       let own: Uint8Array | undefined;
       try {
         own = ipFromString(p.session.remote.host);
