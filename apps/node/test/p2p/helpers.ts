@@ -53,7 +53,10 @@ export function scriptedSession(opts: Partial<SessionOptions> & { inbound: boole
       }
     },
     {
-      ...handler,
+      // Delegate (not spread): the handler may be a class instance with prototype methods.
+      onReady: (s) => handler.onReady?.(s),
+      onMessage: (s, m) => handler.onMessage?.(s, m),
+      onVersion: (s) => handler.onVersion?.(s),
       onClose(s, r) {
         closes.push(r);
         handler.onClose?.(s, r);
