@@ -62,6 +62,8 @@ export const nodeEnvSchema = z.object({
   /** Peers to connect to in addition to the ones discovered. */
   NODE_P2P_ADDNODE: peerList('peers to add'),
   NODE_P2P_MAX_PEERS: envInt(125, 0, 10_000),
+  /** Subnets (`1.2.3.4`, `10.0.0.0/8`) whose peers are never banned for misbehaviour. */
+  NODE_P2P_WHITELIST: envList('IP addresses or subnets', (s) => (/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s) ? s : undefined)),
   /** Default: true except on regtest. */
   NODE_P2P_DNS_SEED: networkDefault(envBool()),
   NODE_MAX_BLOCK_SIZE: envInt(DEFAULT_MAX_BLOCK_SIZE, 1_000_000, 2 ** 31 - 1),
@@ -91,6 +93,7 @@ export interface NodeConfig {
     addNode: PeerAddress[];
     maxPeers: number;
     dnsSeed: boolean;
+    whitelist: string[];
   };
 }
 
@@ -145,6 +148,7 @@ export function loadNodeConfig(env: Record<string, string | undefined> = process
       addNode: e.NODE_P2P_ADDNODE.map(withPort),
       maxPeers: e.NODE_P2P_MAX_PEERS,
       dnsSeed: e.NODE_P2P_DNS_SEED ?? e.NETWORK !== 'regtest',
+      whitelist: e.NODE_P2P_WHITELIST,
     },
   };
 }
