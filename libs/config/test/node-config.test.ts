@@ -6,7 +6,7 @@ test('regtest defaults need no variables at all', () => {
   const c = loadNodeConfig({});
   assert.equal(c.network, 'regtest');
   assert.deepEqual(c.rpc, { bind: '127.0.0.1', port: 18332, user: 'metamorph', password: 'metamorph', maxBodyBytes: 0x02000000 + 2 * 128_000_000, workQueue: 64 });
-  assert.deepEqual(c.p2p, { bind: '0.0.0.0', port: 18444, listen: true, connect: [], addNode: [], maxPeers: 125, dnsSeed: false });
+  assert.deepEqual(c.p2p, { bind: '0.0.0.0', port: 18444, listen: true, connect: [], addNode: [], maxPeers: 125, dnsSeed: false, whitelist: [] });
   assert.equal(c.maxBlockSize, 128_000_000);
   assert.equal(c.redisPrefix, 'mm:');
 });
