@@ -2,7 +2,7 @@ import { blockHash, hashToHex, toHex, ZERO_HASH, type BlockHeader, type Hash32 }
 import type { Logger } from '@metamorph/config';
 import type { ChainBlock, P2PChain } from './chain.js';
 import type { RawBlock } from './messages/index.js';
-import { PeerState, type InFlightBlock } from './peer-state.js';
+import { BoundedSet, PeerState, type InFlightBlock } from './peer-state.js';
 import {
   BLOCK_DOWNLOAD_WINDOW,
   InvType,
@@ -52,6 +52,8 @@ const hex = toHex;
 export class BlockSync {
   /** Every block in flight, by hash hex (normally one request; more after a slow fetch). */
   readonly inFlight = new Map<string, InFlightBlock[]>();
+  /** Blocks the chain refused, so they are not asked for again (the chain may not mark all of them invalid). */
+  private readonly refused = new BoundedSet(10_000);
   private syncPeers = 0;
   private ibdLatchedOff = false;
   private scheduling = false;
@@ -202,6 +204,7 @@ export class BlockSync {
     p.stallingSince = 0;
     const result = await this.chain.acceptBlock(block.raw, block.hash, requested);
     if (result.status === 'invalid') {
+      this.refused.add(k);
       this.log.info('invalid block received', { peer: p.id, hash: hashToHex(block.hash), reason: result.reason });
       p.session.reject('block', RejectCode.Invalid, result.reason ?? 'invalid', block.hash);
       p.session.misbehave(result.banScore ?? 0, result.reason ?? 'invalid-block');
@@ -257,6 +260,8 @@ export class BlockSync {
         break;
       }
       const k = hex(c.hash);
+      // Nothing past a refused block can be connected: stop there.
+      if (this.refused.has(k)) break;
       const flights = this.inFlight.get(k);
       if (!flights) {
         toFetch.push(c);

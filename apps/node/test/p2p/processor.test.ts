@@ -148,3 +148,26 @@ describe('inventory, data and headers', () => {
     assert.ok(t.chain.mempool.has(toHex(txid(tx))));
   });
 });
+
+describe('refused blocks', () => {
+  it('a block the chain refuses without a penalty is not asked for again', async () => {
+    const source = new MemoryChain();
+    const t1 = MemoryChain.dummyTx(1);
+    const t2 = MemoryChain.dummyTx(2);
+    const [b1] = await source.mine(1, () => [t1, t2]);
+    // CVE-2012-2459: the last transaction repeated gives the same merkle root, so the same header.
+    const mutated = { header: b1.header, txs: [...b1.txs, t2] };
+    const t = await setup();
+    await t.send({ command: 'headers', payload: { headers: [{ header: b1.header, txCount: 0 }] } });
+    await new Promise((r) => setTimeout(r, 30));
+    const { rawBlock } = await import('../../src/p2p/messages/primitives.js');
+    await t.send({ command: 'block', payload: rawBlock(encodeBlock(mutated)) });
+    await new Promise((r) => setTimeout(r, 100));
+    t.processor.tick();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(t.commands().filter((c) => c === 'getdata').length, 1);
+    assert.equal(t.session.banScore, 0);
+    assert.equal(t.chain.height, 0);
+    assert.ok(t.commands().includes('reject'));
+  });
+});
