@@ -44,7 +44,7 @@ async function rpc(p: Proc, method: string, params: unknown[] = []): Promise<any
     headers: { authorization: `Basic ${Buffer.from('metamorph:metamorph').toString('base64')}` },
     body: JSON.stringify({ method, params, id: 1 }),
   });
-  const j = await res.json();
+  const j = (await res.json()) as { result: any; error: { message: string } | null };
   if (j.error) throw new Error(`${method}: ${j.error.message}`);
   return j.result;
 }
