@@ -375,7 +375,7 @@ export class PeerManager {
   }
 
   private connectedTo(host: string, port: number): boolean {
-    for (const c of this.conns.values()) if (c.session.remote.host === host && (c.session.remote.port === port || !c.session.inbound)) return true;
+    for (const c of this.conns.values()) if (c.session.remote.host === host && c.session.remote.port === port) return true;
     return false;
   }
 
