@@ -56,7 +56,8 @@ export const nodeEnvSchema = z.object({
   NODE_P2P_BIND: envString('0.0.0.0', HOST),
   /** Default: the network's P2P port (18444 regtest, 18333 testnet, 8333 mainnet). */
   NODE_P2P_PORT: networkDefault(envPort()),
-  NODE_P2P_LISTEN: envBool(true),
+  /** Default: true, unless NODE_P2P_CONNECT is set (as the reference node's -connect implies -listen=0). */
+  NODE_P2P_LISTEN: networkDefault(envBool()),
   /** Connect only to these peers (host[:port], comma-separated); disables other outbound connections. */
   NODE_P2P_CONNECT: peerList('peers to connect to exclusively'),
   /** Peers to connect to in addition to the ones discovered. */
@@ -143,7 +144,7 @@ export function loadNodeConfig(env: Record<string, string | undefined> = process
     p2p: {
       bind: e.NODE_P2P_BIND,
       port: e.NODE_P2P_PORT ?? params.defaultPort,
-      listen: e.NODE_P2P_LISTEN,
+      listen: e.NODE_P2P_LISTEN ?? e.NODE_P2P_CONNECT.length === 0,
       connect: e.NODE_P2P_CONNECT.map(withPort),
       addNode: e.NODE_P2P_ADDNODE.map(withPort),
       maxPeers: e.NODE_P2P_MAX_PEERS,

@@ -78,3 +78,9 @@ test('every bad variable is reported at once, by name', () => {
 test('mainnet and testnet require RPC credentials', () => {
   assert.throws(() => loadNodeConfig({ NETWORK: 'testnet' }), /NODE_RPC_USER: is required on testnet.*NODE_RPC_PASSWORD: is required on testnet/);
 });
+
+test('NODE_P2P_CONNECT turns listening off unless NODE_P2P_LISTEN says otherwise (as -connect implies -listen=0)', () => {
+  assert.equal(loadNodeConfig({ NODE_P2P_CONNECT: '127.0.0.1:18444' }).p2p.listen, false);
+  assert.equal(loadNodeConfig({ NODE_P2P_CONNECT: '127.0.0.1:18444', NODE_P2P_LISTEN: '1' }).p2p.listen, true);
+  assert.equal(loadNodeConfig({ NODE_P2P_ADDNODE: '127.0.0.1:18444' }).p2p.listen, true);
+});

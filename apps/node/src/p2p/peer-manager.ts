@@ -382,8 +382,14 @@ export class PeerManager {
   /** Keep configured peers connected and automatic outbound slots filled. */
   private fillOutbound(): void {
     const t = Date.now();
+    let addnodes = 0;
+    for (const target of this.targets.values()) if (target.kind === 'addnode' && (target.connecting || target.connectedId !== undefined)) addnodes++;
     for (const target of this.targets.values()) {
       if (target.connecting || target.connectedId !== undefined || t < target.nextAttemptAt) continue;
+      if (target.kind === 'addnode') {
+        if (addnodes >= this.opts.maxAddnode) continue;
+        addnodes++;
+      }
       this.dial(target, target);
     }
     if (this.opts.connect.length > 0) return;
