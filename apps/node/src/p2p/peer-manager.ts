@@ -171,7 +171,14 @@ export class PeerManager {
       this.processor.listenPort = a.port;
       this.log.info('p2p listening', { addr: formatHostPort(a.host, a.port), network: this.opts.params.name });
     }
-    this.timer = setInterval(() => this.tick(), this.opts.tickMs ?? 1000);
+    this.timer = setInterval(() => {
+      try {
+        this.tick();
+      } catch (e) {
+        // A timer must never take the process down.
+        this.log.error('p2p housekeeping failed', { error: (e as Error).stack ?? String(e) });
+      }
+    }, this.opts.tickMs ?? 1000);
     this.timer.unref();
     this.tick();
   }

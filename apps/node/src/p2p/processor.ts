@@ -61,7 +61,13 @@ export class NetProcessor implements SessionHandler {
     this.listenPort = opts.listenPort;
     this.sync = new BlockSync(chain, this.peers, log, { ...DEFAULT_SYNC_OPTIONS, ...opts.sync }, this.now);
     this.unsubscribe = chain.subscribe((e) => this.onChainEvent(e));
-    this.invTimer = setInterval(() => this.flushInventory(), opts.invIntervalMs ?? 150);
+    this.invTimer = setInterval(() => {
+      try {
+        this.flushInventory();
+      } catch (e) {
+        this.log.error('inventory trickle failed', { error: (e as Error).stack ?? String(e) });
+      }
+    }, opts.invIntervalMs ?? 150);
     this.invTimer.unref();
   }
 
