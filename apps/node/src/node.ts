@@ -85,7 +85,8 @@ export async function startNode(config: NodeConfig, opts: NodeOptions = {}): Pro
         dnsSeed: config.p2p.dnsSeed,
         maxConnections: config.p2p.maxPeers,
         whitelist: config.p2p.whitelist,
-        // No mempool yet: blocks only, so peers send us no transactions.
+        // No mempool yet: blocks only, so peers send us no transactions. Once there is one, pass it to
+        // ChainServiceP2P (its P2PMempool port) and turn relaying on.
         relayTxs: false,
         limits: { ...DEFAULT_PAYLOAD_LIMITS, maxBlockSize: config.maxBlockSize },
       },

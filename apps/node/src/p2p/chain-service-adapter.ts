@@ -49,16 +49,29 @@ function toChainBlock(e: IndexEntry): ChainBlock {
   return { hash: e.hash, height: e.height, header: e.header, chainWork: e.chainWork, status };
 }
 
+/** What the P2P layer needs of a mempool; the node passes one once it has it. */
+export type P2PMempool = Pick<P2PChain, 'hasTransaction' | 'getTransactionRaw' | 'acceptTransaction' | 'mempoolTxids' | 'minFeeRate'> & {
+  /** Called for every transaction that enters the mempool, from any source. */
+  onTransaction(listener: (txid: Hash32, raw: Uint8Array) => void): () => void;
+};
+
 /**
  * The node's ChainService seen through the P2P layer's `P2PChain` interface. Reads come
  * from the in-memory block index; writes go through the service, which serialises them
- * and commits each in one Postgres transaction. The service has no mempool yet, so the
- * transaction methods report that nothing is known and nothing is accepted.
+ * and commits each in one Postgres transaction. Without a mempool the transaction methods
+ * report that nothing is known and nothing is accepted (the node then runs blocks-only).
  */
 export class ChainServiceP2P implements P2PChain {
   private segment: { target: IndexEntry; entries: IndexEntry[] } | undefined;
 
-  constructor(private readonly chain: ChainService) {}
+  constructor(
+    private readonly chain: ChainService,
+    private readonly mempool?: P2PMempool,
+  ) {}
+
+  minFeeRate(): bigint | undefined {
+    return this.mempool?.minFeeRate?.();
+  }
 
   get params() {
     return this.chain.params;
@@ -201,26 +214,30 @@ export class ChainServiceP2P implements P2PChain {
     }
   }
 
-  async hasTransaction(): Promise<boolean> {
-    return false;
+  async hasTransaction(txid: Hash32): Promise<boolean> {
+    return this.mempool ? this.mempool.hasTransaction(txid) : false;
   }
 
-  async getTransactionRaw(): Promise<Uint8Array | undefined> {
-    return undefined;
+  async getTransactionRaw(txid: Hash32): Promise<Uint8Array | undefined> {
+    return this.mempool?.getTransactionRaw(txid);
   }
 
-  async acceptTransaction(): Promise<AcceptTxResult> {
-    return { accepted: false, reason: 'no mempool' };
+  async acceptTransaction(raw: Uint8Array, txid: Hash32): Promise<AcceptTxResult> {
+    return this.mempool ? this.mempool.acceptTransaction(raw, txid) : { accepted: false, reason: 'no mempool' };
   }
 
   async mempoolTxids(): Promise<Hash32[]> {
-    return [];
+    return this.mempool ? this.mempool.mempoolTxids() : [];
   }
 
   subscribe(listener: (event: ChainEvent) => void): () => void {
     const onTip = (c: TipChange) =>
       listener({ type: 'tip', tip: toChainBlock(c.tip), connected: c.connected.map(toChainBlock), disconnected: c.disconnected.map(toChainBlock) });
     this.chain.on('tip', onTip);
-    return () => this.chain.off('tip', onTip);
+    const offTx = this.mempool?.onTransaction((txid, raw) => listener({ type: 'tx', txid, raw }));
+    return () => {
+      this.chain.off('tip', onTip);
+      offTx?.();
+    };
   }
 }

@@ -110,8 +110,8 @@ export interface P2PChain {
   getTransactionRaw(txid: Hash32): Promise<Uint8Array | undefined>;
   acceptTransaction(raw: Uint8Array, txid: Hash32): Promise<AcceptTxResult>;
   mempoolTxids(): Promise<Hash32[]>;
-  /** Fee rate below which we do not want transactions announced, satoshis per kB. */
-  minFeeRate?(): bigint;
+  /** Fee rate below which we do not want transactions announced, satoshis per kB (undefined: no filter). */
+  minFeeRate?(): bigint | undefined;
 
   subscribe(listener: (event: ChainEvent) => void): () => void;
 }
