@@ -114,8 +114,11 @@ describe('P2P messages against real SV Node 1.2.2 frames', () => {
     assert.ok(gb.hashStop.every((x) => x === 0));
     const [fromA] = all('getheaders', 'A');
     const ga = decoded(fromA, 'getheaders');
-    assert.equal(ga.locator.length, 18, 'heights 109..99, 97, 93, 85, 69, 37, genesis');
-    assert.equal(hashToHex(ga.locator[17]), hashToHex(regtest.genesisHash));
+    // Its locator starts one block below its tip (110) and steps back as CChain::GetLocator does.
+    const [headersMsg] = all('headers', 'A', 0);
+    const byHeight = [regtest.genesisHash as Uint8Array, ...decoded(headersMsg, 'headers').headers.map((h) => blockHash(h.header) as Uint8Array)];
+    const heights = [109, 108, 107, 106, 105, 104, 103, 102, 101, 100, 99, 98, 96, 92, 84, 68, 36, 0];
+    assert.deepEqual(ga.locator.map(hashToHex), heights.map((h) => hashToHex(byHeight[h])));
   });
 
   it('headers: 110 linked regtest headers with valid proof of work, each with a zero tx count', () => {
