@@ -100,3 +100,47 @@ describe('two apps/node instances on regtest over P2P', () => {
     assert.ok((await c.rpc('help')).includes('== Network =='));
   });
 });
+
+describe('an SV Node conversation replayed against apps/node over TCP', () => {
+  it('answers the captured dialling SV Node as SV Node would: version (empty association ID), verack, protoconf; then authch, sendheaders, ping, the pong, headers', async () => {
+    const { loadCapture, frameBytes } = await import('./capture.js');
+    const { FrameDecoder } = await import('../../src/p2p/framing.js');
+    const { decodePayload, isCommand } = await import('../../src/p2p/messages/index.js');
+    const { concatBytes, regtest } = await import('@metamorph/bitcoin');
+    const capture = loadCapture();
+    const fromB = (c: string) => frameBytes(capture.magic, capture.messages.find((m) => m.command === c && m.from === 'B' && m.conn === 0)!);
+    const n = await TestNode.start('node_p2p_replay', {}, p2pConfig({}));
+    nodes.push(n);
+    await mineRecent(n, 3, 9);
+    const socket = net.connect(n.node.p2pAddress!.port, '127.0.0.1');
+    const decoder = new FrameDecoder(regtest.netMagic);
+    const got: { command: string; payload: any }[] = [];
+    socket.on('data', (d) => {
+      for (const ev of decoder.push(d)) if (ev.kind === 'frame' && isCommand(ev.command)) got.push({ command: ev.command, payload: decodePayload(ev.command, ev.payload).message.payload });
+    });
+    await new Promise((r) => socket.once('connect', r));
+    try {
+      socket.write(fromB('version'));
+      await waitFor(() => got.length >= 3, 5000, 'version, verack, protoconf');
+      assert.deepEqual(got.slice(0, 3).map((m) => m.command), ['version', 'verack', 'protoconf']);
+      assert.equal(got[0].payload.associationId.length, 0);
+      assert.equal(got[0].payload.startHeight, 3);
+      assert.deepEqual(got[2].payload, { numberOfFields: 2, maxRecvPayloadLength: 2_097_152, streamPolicies: 'Default' });
+      // SV Node's side after our version: verack, protoconf, getaddr; after our verack: authch, sendheaders, sendcmpct, ping, getheaders.
+      socket.write(concatBytes(...['verack', 'protoconf', 'getaddr', 'authch', 'sendheaders', 'sendcmpct', 'ping', 'getheaders', 'feefilter'].map(fromB)));
+      await waitFor(() => got.some((m) => m.command === 'headers') && got.some((m) => m.command === 'pong'), 5000, 'pong and headers');
+      const commands = got.map((m) => m.command);
+      assert.deepEqual(commands.slice(3, 6), ['authch', 'sendheaders', 'ping']);
+      const ping = capture.messages.find((m) => m.command === 'ping' && m.from === 'B')!;
+      assert.equal(got.find((m) => m.command === 'pong')!.payload.nonce, decodePayload('ping', ping.payload).message.payload.nonce);
+      assert.equal(got.find((m) => m.command === 'headers')!.payload.headers.length, 3, 'our chain after the genesis locator');
+      assert.ok(!commands.includes('sendcmpct') && !commands.includes('mempool') && !commands.includes('createstrm'));
+      const [peer] = await n.rpc('getpeerinfo');
+      assert.equal(peer.subver, '/Bitcoin SV:1.2.2/');
+      assert.equal(peer.inbound, true);
+      assert.equal(peer.banscore, 0);
+    } finally {
+      socket.destroy();
+    }
+  });
+});
