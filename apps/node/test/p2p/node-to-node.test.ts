@@ -132,7 +132,7 @@ describe('an SV Node conversation replayed against apps/node over TCP', () => {
       const commands = got.map((m) => m.command);
       assert.deepEqual(commands.slice(3, 6), ['authch', 'sendheaders', 'ping']);
       const ping = capture.messages.find((m) => m.command === 'ping' && m.from === 'B')!;
-      assert.equal(got.find((m) => m.command === 'pong')!.payload.nonce, decodePayload('ping', ping.payload).message.payload.nonce);
+      assert.equal(got.find((m) => m.command === 'pong')!.payload.nonce, (decodePayload('ping', ping.payload).message.payload as { nonce: bigint }).nonce);
       assert.equal(got.find((m) => m.command === 'headers')!.payload.headers.length, 3, 'our chain after the genesis locator');
       assert.ok(!commands.includes('sendcmpct') && !commands.includes('mempool') && !commands.includes('createstrm'));
       const [peer] = await n.rpc('getpeerinfo');
