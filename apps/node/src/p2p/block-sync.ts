@@ -187,7 +187,12 @@ export class BlockSync {
     if (!result.last) return;
     p.unconnectingHeaders = 0;
     await this.updateAvailability(p, result.last.hash);
-    if (result.added > 0) this.log.debug('accepted headers', { peer: p.id, added: result.added, height: result.last.height });
+    if (result.added > 0) {
+      // A full batch means a headers sync is under way: say where it is (SV: "Synchronizing blockheaders").
+      const fields = { peer: p.id, added: result.added, height: result.last.height, tip: this.chain.tip().height };
+      if (headers.length === MAX_HEADERS_RESULTS) this.log.info('synchronizing block headers', fields);
+      else this.log.debug('accepted headers', fields);
+    }
     if (headers.length === MAX_HEADERS_RESULTS) {
       this.log.debug('more getheaders', { peer: p.id, from: result.last.height });
       await this.sendGetHeaders(p, result.last.hash, ZERO_HASH);
