@@ -3,10 +3,11 @@ import { createLogger, exitOnStartupError, loadNodeConfig, type NodeConfig } fro
 import { applyMigrations, ensureDatabase } from '@metamorph/db';
 import { checkRedis } from '@metamorph/queue';
 import { startNode, type RunningNode } from './node.js';
+import { envFromArgs } from './cli-args.js';
 
 let config: NodeConfig;
 try {
-  config = loadNodeConfig();
+  config = loadNodeConfig({ ...process.env, ...envFromArgs(process.argv.slice(2)) });
 } catch (e) {
   exitOnStartupError('node', e);
 }

@@ -13,6 +13,11 @@ import { RpcServer } from './rpc/server.js';
 import { blockchainMethods } from './rpc/methods/blockchain.js';
 import { miningMethods } from './rpc/methods/mining.js';
 import { controlMethods } from './rpc/methods/control.js';
+import { networkMethods } from './rpc/methods/network.js';
+import { ChainServiceP2P } from './p2p/chain-service-adapter.js';
+import { DEFAULT_PAYLOAD_LIMITS } from './p2p/framing.js';
+import { PeerManager, defaultPeerManagerOptions } from './p2p/peer-manager.js';
+import { PgAddressStore, PgBanStore } from './p2p/pg-stores.js';
 
 export interface NodeOptions {
   logger?: Logger;
@@ -27,6 +32,9 @@ export interface RunningNode {
   templates: TemplateBuilder;
   /** Where the RPC server listens (its port is the real one when the config asked for 0). */
   rpcAddress: AddressInfo;
+  p2p: PeerManager;
+  /** Where the P2P listener accepts peers (undefined when not listening). */
+  p2pAddress: { host: string; port: number } | undefined;
   /** Close the RPC server, the event publisher, the chain and the database pool. Idempotent. */
   stop(): Promise<void>;
 }
@@ -66,9 +74,32 @@ export async function startNode(config: NodeConfig, opts: NodeOptions = {}): Pro
     await publisher.start();
     cleanup.push(() => publisher.stop());
 
+    const p2p = new PeerManager(
+      {
+        ...defaultPeerManagerOptions(params),
+        listen: config.p2p.listen,
+        bindHost: config.p2p.bind,
+        port: config.p2p.port,
+        connect: config.p2p.connect,
+        addNodes: config.p2p.addNode,
+        dnsSeed: config.p2p.dnsSeed,
+        maxConnections: config.p2p.maxPeers,
+        whitelist: config.p2p.whitelist,
+        // No mempool yet: blocks only, so peers send us no transactions. Once there is one, pass it to
+        // ChainServiceP2P (its P2PMempool port) and turn relaying on.
+        relayTxs: false,
+        limits: { ...DEFAULT_PAYLOAD_LIMITS, maxBlockSize: config.maxBlockSize },
+      },
+      new ChainServiceP2P(chain),
+      { bans: new PgBanStore(pool), addresses: new PgAddressStore(pool) },
+      log.child('p2p'),
+    );
+    await p2p.start();
+    cleanup.push(() => p2p.stop());
+
     let stopping: Promise<void> | null = null;
     const stop = () => (stopping ??= runCleanup().then(() => log.info('node stopped')));
-    const registry = new RpcRegistry([...blockchainMethods, ...miningMethods, ...controlMethods]);
+    const registry = new RpcRegistry([...blockchainMethods, ...miningMethods, ...controlMethods, ...networkMethods]);
     const rpc = new RpcServer(
       { ...config.rpc, log: log.child('rpc') },
       registry,
@@ -80,13 +111,14 @@ export async function startNode(config: NodeConfig, opts: NodeOptions = {}): Pro
         shutdown: shutdown.signal,
         requestStop: opts.onStopRequested ?? (() => void stop()),
         registry,
+        p2p,
         log: log.child('rpc'),
       },
     );
     const rpcAddress = await rpc.listen();
     cleanup.push(() => rpc.close());
     log.info('RPC server listening', { address: rpcAddress.address, port: rpcAddress.port, network: params.name });
-    return { chain, templates, rpcAddress, stop };
+    return { chain, templates, rpcAddress, p2p, p2pAddress: p2p.listenAddress, stop };
   } catch (e) {
     await runCleanup();
     throw e;

@@ -59,7 +59,8 @@ describe('the node process (apps/node/src/main.ts)', () => {
   before(async () => {
     db = await createTestDatabase('node_main');
     await clearRedisPrefix(prefix);
-    base = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix };
+    // No P2P listener: these runs must not compete for the network's default port.
+    base = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, NODE_P2P_LISTEN: '0' };
   });
   after(async () => {
     await clearRedisPrefix(prefix);

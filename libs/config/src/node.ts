@@ -56,12 +56,15 @@ export const nodeEnvSchema = z.object({
   NODE_P2P_BIND: envString('0.0.0.0', HOST),
   /** Default: the network's P2P port (18444 regtest, 18333 testnet, 8333 mainnet). */
   NODE_P2P_PORT: networkDefault(envPort()),
-  NODE_P2P_LISTEN: envBool(true),
+  /** Default: true, unless NODE_P2P_CONNECT is set (as the reference node's -connect implies -listen=0). */
+  NODE_P2P_LISTEN: networkDefault(envBool()),
   /** Connect only to these peers (host[:port], comma-separated); disables other outbound connections. */
   NODE_P2P_CONNECT: peerList('peers to connect to exclusively'),
   /** Peers to connect to in addition to the ones discovered. */
   NODE_P2P_ADDNODE: peerList('peers to add'),
   NODE_P2P_MAX_PEERS: envInt(125, 0, 10_000),
+  /** Subnets (`1.2.3.4`, `10.0.0.0/8`) whose peers are never banned for misbehaviour. */
+  NODE_P2P_WHITELIST: envList('IP addresses or subnets', (s) => (/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s) ? s : undefined)),
   /** Default: true except on regtest. */
   NODE_P2P_DNS_SEED: networkDefault(envBool()),
   NODE_MAX_BLOCK_SIZE: envInt(DEFAULT_MAX_BLOCK_SIZE, 1_000_000, 2 ** 31 - 1),
@@ -91,6 +94,7 @@ export interface NodeConfig {
     addNode: PeerAddress[];
     maxPeers: number;
     dnsSeed: boolean;
+    whitelist: string[];
   };
 }
 
@@ -140,11 +144,12 @@ export function loadNodeConfig(env: Record<string, string | undefined> = process
     p2p: {
       bind: e.NODE_P2P_BIND,
       port: e.NODE_P2P_PORT ?? params.defaultPort,
-      listen: e.NODE_P2P_LISTEN,
+      listen: e.NODE_P2P_LISTEN ?? e.NODE_P2P_CONNECT.length === 0,
       connect: e.NODE_P2P_CONNECT.map(withPort),
       addNode: e.NODE_P2P_ADDNODE.map(withPort),
       maxPeers: e.NODE_P2P_MAX_PEERS,
       dnsSeed: e.NODE_P2P_DNS_SEED ?? e.NETWORK !== 'regtest',
+      whitelist: e.NODE_P2P_WHITELIST,
     },
   };
 }

@@ -6,7 +6,7 @@ test('regtest defaults need no variables at all', () => {
   const c = loadNodeConfig({});
   assert.equal(c.network, 'regtest');
   assert.deepEqual(c.rpc, { bind: '127.0.0.1', port: 18332, user: 'metamorph', password: 'metamorph', maxBodyBytes: 0x02000000 + 2 * 128_000_000, workQueue: 64 });
-  assert.deepEqual(c.p2p, { bind: '0.0.0.0', port: 18444, listen: true, connect: [], addNode: [], maxPeers: 125, dnsSeed: false });
+  assert.deepEqual(c.p2p, { bind: '0.0.0.0', port: 18444, listen: true, connect: [], addNode: [], maxPeers: 125, dnsSeed: false, whitelist: [] });
   assert.equal(c.maxBlockSize, 128_000_000);
   assert.equal(c.redisPrefix, 'mm:');
 });
@@ -77,4 +77,10 @@ test('every bad variable is reported at once, by name', () => {
 
 test('mainnet and testnet require RPC credentials', () => {
   assert.throws(() => loadNodeConfig({ NETWORK: 'testnet' }), /NODE_RPC_USER: is required on testnet.*NODE_RPC_PASSWORD: is required on testnet/);
+});
+
+test('NODE_P2P_CONNECT turns listening off unless NODE_P2P_LISTEN says otherwise (as -connect implies -listen=0)', () => {
+  assert.equal(loadNodeConfig({ NODE_P2P_CONNECT: '127.0.0.1:18444' }).p2p.listen, false);
+  assert.equal(loadNodeConfig({ NODE_P2P_CONNECT: '127.0.0.1:18444', NODE_P2P_LISTEN: '1' }).p2p.listen, true);
+  assert.equal(loadNodeConfig({ NODE_P2P_ADDNODE: '127.0.0.1:18444' }).p2p.listen, true);
 });

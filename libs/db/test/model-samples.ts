@@ -79,4 +79,23 @@ export const modelSamples = {
     assert.equal(back.reward, 5_000_000_000n);
     assert.equal(back.status, 'ACCEPTED');
   },
+  async P2pBan(db: PrismaClient) {
+    const row = { subnet: '10.0.0.0/8', bannedUntil: new Date('2026-11-25T00:00:00.123Z'), reason: 'misbehaviour: high-hash', createdAt: new Date('2026-11-24T00:00:00.456Z') };
+    await db.p2pBan.create({ data: row });
+    assert.deepEqual(await db.p2pBan.findUniqueOrThrow({ where: { subnet: row.subnet } }), row);
+  },
+  async P2pAddress(db: PrismaClient) {
+    const row = {
+      host: '2001:db8::1',
+      port: 8333,
+      services: 0x21n,
+      lastSeen: new Date('2026-11-24T01:00:00.000Z'),
+      lastTry: new Date('2026-11-24T02:00:00.000Z'),
+      lastSuccess: null,
+      attempts: 2,
+      source: 'addr',
+    };
+    await db.p2pAddress.create({ data: row });
+    assert.deepEqual(await db.p2pAddress.findUniqueOrThrow({ where: { host_port: { host: row.host, port: row.port } } }), row);
+  },
 } satisfies Record<string, (db: PrismaClient) => Promise<void>>;

@@ -2,6 +2,7 @@ import type { ChainParams } from '@metamorph/bitcoin';
 import type { Logger } from '@metamorph/config';
 import type { ChainService } from '../chain/chain-service.js';
 import type { TemplateBuilder } from '../mining/template.js';
+import type { PeerManager } from '../p2p/peer-manager.js';
 import { RpcError, RpcErrorCode } from './protocol.js';
 import { isObject } from './params.js';
 
@@ -16,10 +17,12 @@ export interface RpcContext {
   /** Ask the process to stop (the `stop` method). */
   requestStop(): void;
   registry: RpcRegistry;
+  /** The P2P layer (absent only in tests that start no network). */
+  p2p?: PeerManager;
   log: Logger;
 }
 
-export type RpcCategory = 'blockchain' | 'control' | 'mining';
+export type RpcCategory = 'blockchain' | 'control' | 'mining' | 'network';
 
 export interface RpcMethod {
   name: string;

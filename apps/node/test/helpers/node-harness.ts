@@ -13,7 +13,13 @@ export const testLogger = createLogger('node-test', (process.env.NODE_TEST_LOG a
 
 export function testConfig(db: TestDatabase, prefix: string, overrides: Partial<NodeConfig> = {}): NodeConfig {
   const base = loadNodeConfig({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix });
-  return { ...base, ...overrides, rpc: { ...base.rpc, bind: '127.0.0.1', port: 0, ...overrides.rpc } };
+  return {
+    ...base,
+    ...overrides,
+    rpc: { ...base.rpc, bind: '127.0.0.1', port: 0, ...overrides.rpc },
+    // A free port for each node, so suites (and several nodes in one suite) can run side by side.
+    p2p: { ...base.p2p, bind: '127.0.0.1', port: 0, ...overrides.p2p },
+  };
 }
 
 export interface RpcResponse {
