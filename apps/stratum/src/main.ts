@@ -1,12 +1,33 @@
 // The Stratum server process: `node --import tsx apps/stratum/src/main.ts`.
-import { createLogger, exitOnStartupError, loadConfig, stratumSchema, ConfigError } from '@metamorph/config';
-import { checkRedis } from '@metamorph/queue';
 import { chainParams } from '@metamorph/bitcoin';
+import { ConfigError, createLogger, exitOnStartupError, loadConfig, stratumSchema } from '@metamorph/config';
+import { checkRedis } from '@metamorph/queue';
 import { decodeP2pkhAddress } from './address.js';
-import { startStratum } from './app.js';
+import { startStratum, type StratumApp } from './app.js';
 import { StratumAppError } from './errors.js';
 
 async function main() {
+  let app: StratumApp | undefined;
+  let stopping = false;
+  // Installed first, so a signal during start-up is handled too.
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const logger = createLogger('stratum');
+    logger.info('stopping', { signal });
+    const timer = setTimeout(() => {
+      logger.error('did not stop within 15 s; exiting');
+      process.exit(1);
+    }, 15_000);
+    const lost = app ? await app.close() : 0;
+    clearTimeout(timer);
+    if (lost) logger.error('shares could not be queued before exit', { lost });
+    else logger.info('stopped');
+    process.exit(lost ? 1 : 0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
   let config;
   try {
     config = loadConfig(stratumSchema);
@@ -21,30 +42,13 @@ async function main() {
   } catch (e) {
     exitOnStartupError('stratum', e);
   }
-  const logger = createLogger('stratum', config.LOG_LEVEL);
-  let app;
   try {
-    app = await startStratum(config, { logger });
+    app = await startStratum(config, { logger: createLogger('stratum', config.LOG_LEVEL) });
   } catch (e) {
     exitOnStartupError('stratum', e instanceof StratumAppError ? new Error(e.message) : e);
   }
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('stopping', { signal });
-    const timer = setTimeout(() => {
-      logger.error('did not stop within 15 s; exiting');
-      process.exit(1);
-    }, 15_000);
-    const lost = await app.close();
-    clearTimeout(timer);
-    if (lost) logger.error('shares could not be queued before exit', { lost });
-    else logger.info('stopped');
-    process.exit(lost ? 1 : 0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // A signal that arrived while starting: close what was just started.
+  if (stopping) process.exit((await app.close()) ? 1 : 0);
 }
 
 void main();

@@ -5,6 +5,7 @@ import { LineFramer } from './framing.js';
 import type { Job, NotifyParams } from './job.js';
 import type { JobManager } from './job-manager.js';
 import { StratumSession, type SessionOptions } from './session.js';
+import { settleWithin } from './timeout.js';
 
 export interface StratumServerOptions {
   host: string;
@@ -101,10 +102,10 @@ export class StratumServer {
   async close(): Promise<void> {
     this.options.jobs.off('job', this.onJob);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    await Promise.race([Promise.allSettled([...this.sessions].map((s) => s.idle())), new Promise((r) => setTimeout(r, 2000))]);
+    await settleWithin(Promise.allSettled([...this.sessions].map((s) => s.idle())), 2000);
     for (const s of this.sessions) s.close();
     await new Promise((r) => setTimeout(r, 50));
     for (const socket of this.sockets) socket.destroy();
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 3000))]);
+    await settleWithin(closed, 3000);
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '@metamorph/config';
 import type { JobQueue, QueuedJob, SharesQueueJob } from '@metamorph/queue';
+import { settleWithin } from './timeout.js';
 
 /** Where accepted shares and found blocks go (the accounting queue in production). */
 export interface ShareSink {
@@ -82,7 +83,7 @@ export class QueueShareSink implements ShareSink {
         clearTimeout(this.timer);
         this.timer = undefined;
       }
-      await Promise.race([this.flush(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      await settleWithin(this.flush(), deadline - Date.now());
       if (this.buffer.length) await new Promise((r) => setTimeout(r, 100));
     }
     if (this.timer) clearTimeout(this.timer);
