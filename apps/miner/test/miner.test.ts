@@ -1,13 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { hash160, regtest } from '@metamorph/bitcoin';
+import { PrivateKey, addressFromPublicKey, encodeAddress, encodeWif, makeWifKey, regtest } from '@metamorph/bitcoin';
 import { TEST_REDIS_URL, clearRedisPrefix, testRedisPrefix } from '@metamorph/testing';
 import { MinerFleet } from '../src/fleet.js';
 import { scanNonces } from '../src/hasher.js';
 import { REGTEST_MINER_KEYS, REGTEST_MINER_ADDRESSES } from '../src/test-keys.js';
 import { hashValue, sha256d } from '../src/work.js';
-import { encodeP2pkhAddress } from '../../stratum/src/address.js';
 import { startStratum, type StratumApp } from '../../stratum/src/app.js';
 import { NodeDouble, makeTx } from '../../stratum/test/support/node-double.js';
 import { memoryLogger } from '../../stratum/test/support/silent-logger.js';
@@ -15,9 +13,10 @@ import { testStratumConfig } from '../../stratum/test/support/stratum-fixture.js
 
 test('the fleet addresses are P2PKH of the compressed public keys of test keys 2, 3 and 4', () => {
   for (const k of REGTEST_MINER_KEYS) {
-    const priv = new Uint8Array(32);
-    priv[31] = Number(k.privateKey);
-    assert.equal(encodeP2pkhAddress(hash160(secp256k1.getPublicKey(priv, true)), regtest), k.address);
+    const secret = new Uint8Array(32);
+    secret[31] = Number(k.privateKey);
+    assert.equal(encodeAddress(addressFromPublicKey(regtest, PrivateKey.fromBytes(secret).publicKey().bytes)), k.address);
+    assert.equal(encodeWif(makeWifKey(regtest, secret, true)), k.wif);
   }
   assert.equal(new Set(REGTEST_MINER_ADDRESSES).size, 3);
 });
@@ -63,6 +62,7 @@ describe('the CPU miner fleet against the stratum over real TCP', () => {
   });
 
   test('workers authorize as <address>.cpuN, find shares, and their blocks connect on the node', async () => {
+    const logs: string[] = [];
     fleet = new MinerFleet({
       host: '127.0.0.1',
       port: app.address.port,
@@ -71,7 +71,7 @@ describe('the CPU miner fleet against the stratum over real TCP', () => {
       workerPrefix: 'cpu',
       password: 'x',
       cpuPercent: 60,
-      logger: memoryLogger(),
+      logger: memoryLogger(logs),
     });
     assert.deepEqual(fleet.workers.map((w) => w.name), REGTEST_MINER_ADDRESSES.map((a, i) => `${a}.cpu${i + 1}`));
     await fleet.start();
@@ -79,11 +79,14 @@ describe('the CPU miner fleet against the stratum over real TCP', () => {
     while ((node.accepted.length < 3 || fleet.totals().accepted < 3) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const totals = fleet.totals();
     assert.ok(totals.accepted >= 3, `accepted ${totals.accepted}`);
-    assert.ok(node.accepted.length >= 3, `blocks ${node.accepted.length}`);
-    // On regtest almost every share is also a block; the node checked each (PoW, merkle root, coinbase).
-    assert.ok(node.submissions.every((s) => s === null), JSON.stringify(node.submissions));
-    assert.ok(totals.rejected <= 2, `rejected ${totals.rejected} (only shares racing a new tip may be stale)`);
     assert.ok(totals.hashes > 0);
+    // On regtest almost every share is also a block, and the node checked each (PoW, merkle root,
+    // coinbase). Workers racing on one tip may submit a second block on a parent that was just
+    // replaced; nothing else may be refused.
+    assert.ok(node.accepted.length >= 3, `blocks ${node.accepted.length}`);
+    assert.ok(node.submissions.every((s) => s === null || s === 'bad-prevblk'), JSON.stringify(node.submissions));
     assert.equal(node.accepted[0].txCount, 4, 'the first block carried the template transactions');
+    const rejections = logs.filter((l) => l.includes('share rejected'));
+    assert.ok(rejections.every((l) => /Stale job|Job not found/.test(l)), rejections.join('\n'));
   });
 });

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { chainParams } from '@metamorph/bitcoin';
 import { createLogger, type Logger, type StratumConfig } from '@metamorph/config';
 import { QueueName, createBullQueue, type JobQueue, type SharesQueueJob } from '@metamorph/queue';
-import { decodeP2pkhAddress, p2pkhScript } from './address.js';
+import { parseP2pkhAddress } from './address.js';
 import { BlockSubmitter } from './block-submitter.js';
 import { normalizeDifficulty } from './difficulty.js';
 import { JobManager } from './job-manager.js';
@@ -34,7 +34,7 @@ export async function startStratum(config: StratumConfig, overrides: StratumAppO
   const logger = overrides.logger ?? createLogger('stratum', config.LOG_LEVEL);
   const network = chainParams(config.NETWORK);
   const poolAddress = config.STRATUM_POOL_ADDRESS ?? REGTEST_POOL_ADDRESS;
-  const outputScript = p2pkhScript(decodeP2pkhAddress(poolAddress, network, 'STRATUM_POOL_ADDRESS'));
+  const outputScript = parseP2pkhAddress(poolAddress, network, 'STRATUM_POOL_ADDRESS').script;
 
   const rpc = overrides.rpc ?? createNodeRpc(config.STRATUM_NODE_RPC_URL);
   const queue = overrides.queue ?? createBullQueue(QueueName.Shares, { redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });

@@ -1,4 +1,4 @@
-import { Writer, concatBytes } from '@metamorph/bitcoin';
+import { Writer, concatBytes, encodeCoinbaseHeight } from '@metamorph/bitcoin';
 import { StratumAppError, StratumAppErrorCode } from './errors.js';
 
 export const EXTRANONCE1_SIZE = 4;
@@ -7,25 +7,6 @@ const EXTRANONCE_SIZE = EXTRANONCE1_SIZE + EXTRANONCE2_SIZE;
 
 /** Consensus bound on a coinbase scriptSig (the reference node's `bad-cb-length`). */
 export const MAX_COINBASE_SCRIPTSIG_SIZE = 100;
-
-const OP_0 = 0x00;
-const OP_1 = 0x51;
-
-/**
- * The BIP34 height push, as the reference node writes it (`CScript() << height`): OP_0 for 0,
- * OP_1…OP_16 for 1–16, otherwise a push of the minimal little-endian script number.
- */
-export function heightPush(height: number): Uint8Array {
-  if (!Number.isInteger(height) || height < 0 || height > 0x7fffffff) {
-    throw new StratumAppError(StratumAppErrorCode.InvalidArgument, `must be an integer from 0 to 2^31-1, got ${height}`, 'height');
-  }
-  if (height === 0) return new Uint8Array([OP_0]);
-  if (height <= 16) return new Uint8Array([OP_1 + height - 1]);
-  const num: number[] = [];
-  for (let n = height; n > 0; n = Math.floor(n / 256)) num.push(n & 0xff);
-  if (num[num.length - 1] & 0x80) num.push(0);
-  return new Uint8Array([num.length, ...num]);
-}
 
 function dataPush(data: Uint8Array): Uint8Array {
   if (data.length > 75) throw new StratumAppError(StratumAppErrorCode.InvalidArgument, `at most 75 bytes, got ${data.length}`, 'push');
@@ -48,12 +29,13 @@ export interface CoinbaseParts {
 }
 
 /**
- * Version 1, one input (null prevout, scriptSig = height push ‖ tag push ‖ push of the 12-byte
- * extranonce), one output, lock time 0. The extranonce is a proper push so the scriptSig parses.
+ * Version 1, one input (null prevout, scriptSig = BIP34 height push as the reference node writes
+ * it ‖ tag push ‖ push of the 12-byte extranonce), one output, lock time 0. The extranonce is a
+ * proper push so the scriptSig parses.
  */
 export function buildCoinbaseParts(spec: CoinbaseSpec): CoinbaseParts {
   const tag = new TextEncoder().encode(spec.tag);
-  const prefix = concatBytes(heightPush(spec.height), tag.length ? dataPush(tag) : new Uint8Array(0), new Uint8Array([EXTRANONCE_SIZE]));
+  const prefix = concatBytes(encodeCoinbaseHeight(spec.height), tag.length ? dataPush(tag) : new Uint8Array(0), new Uint8Array([EXTRANONCE_SIZE]));
   const scriptSigLength = prefix.length + EXTRANONCE_SIZE;
   if (scriptSigLength > MAX_COINBASE_SCRIPTSIG_SIZE) {
     throw new StratumAppError(StratumAppErrorCode.InvalidArgument, `coinbase scriptSig would be ${scriptSigLength} bytes, above ${MAX_COINBASE_SCRIPTSIG_SIZE}`, 'tag');

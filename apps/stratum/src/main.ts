@@ -2,7 +2,7 @@
 import { chainParams } from '@metamorph/bitcoin';
 import { ConfigError, createLogger, exitOnStartupError, loadConfig, stratumSchema } from '@metamorph/config';
 import { checkRedis } from '@metamorph/queue';
-import { decodeP2pkhAddress } from './address.js';
+import { parseP2pkhAddress } from './address.js';
 import { startStratum, type StratumApp } from './app.js';
 import { StratumAppError } from './errors.js';
 
@@ -33,7 +33,7 @@ async function main() {
     config = loadConfig(stratumSchema);
     if (config.STRATUM_POOL_ADDRESS) {
       try {
-        decodeP2pkhAddress(config.STRATUM_POOL_ADDRESS, chainParams(config.NETWORK), 'STRATUM_POOL_ADDRESS');
+        parseP2pkhAddress(config.STRATUM_POOL_ADDRESS, chainParams(config.NETWORK), 'STRATUM_POOL_ADDRESS');
       } catch (e) {
         throw new ConfigError([{ variable: 'STRATUM_POOL_ADDRESS', message: (e as Error).message.replace(/^STRATUM_POOL_ADDRESS: /, '') }]);
       }

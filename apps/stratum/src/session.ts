@@ -1,7 +1,7 @@
 import { targetForDifficulty, toHex, type ChainParams } from '@metamorph/bitcoin';
 import type { Logger } from '@metamorph/config';
 import type { ShareJobData } from '@metamorph/queue';
-import { decodeP2pkhAddress } from './address.js';
+import { parseP2pkhAddress } from './address.js';
 import type { BlockCandidate } from './block-submitter.js';
 import { EXTRANONCE2_SIZE } from './coinbase.js';
 import { difficultyToDecimal, hashDifficultyDecimal, normalizeDifficulty, targetDifficultyDecimal } from './difficulty.js';
@@ -247,7 +247,7 @@ export class StratumSession {
   private checkUsername(username: string): AuthorizedWorker {
     const { address, worker } = splitUsername(username);
     try {
-      decodeP2pkhAddress(address, this.options.network, 'username');
+      parseP2pkhAddress(address, this.options.network, 'username');
     } catch (e) {
       const why = e instanceof StratumAppError ? e.message.replace(/^username: /, '') : 'invalid address';
       throw new StratumProtocolError(StratumErrorCode.Unauthorized, `Unauthorized: ${why}`);

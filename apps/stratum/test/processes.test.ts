@@ -28,7 +28,7 @@ describe('start-up failures: one clear line, exit code 1', () => {
   test('a pool address of the wrong network is refused', async () => {
     const app = spawnApp(STRATUM, { STRATUM_POOL_ADDRESS: '1AGNa15ZQXAZUgFiqJ2i7Z2DPU2J6hW62i' });
     assert.equal((await app.exited).code, 1);
-    assert.deepEqual(app.stderr, ['stratum: invalid configuration: STRATUM_POOL_ADDRESS "1AGNa15ZQXAZUgFiqJ2i7Z2DPU2J6hW62i" is not a regtest address (version byte 0x00)']);
+    assert.deepEqual(app.stderr, ['stratum: invalid configuration: STRATUM_POOL_ADDRESS "1AGNa15ZQXAZUgFiqJ2i7Z2DPU2J6hW62i" is not a regtest address: prefix 0x00 is a mainnet address, expected regtest']);
   });
 
   test('an unreachable node, an unreachable Redis, a port in use', async () => {
