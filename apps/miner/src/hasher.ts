@@ -1,8 +1,20 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 
 export interface Found {
   nonce: number;
   hash: Buffer;
+}
+
+type Sha256 = (data: Buffer) => Buffer;
+
+/** One-shot `crypto.hash` (Node ≥ 20.12) is about twice as fast as `createHash` on 80 bytes. */
+const sha256: Sha256 =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (data) => (crypto as unknown as { hash(alg: string, d: Buffer, enc: 'buffer'): Buffer }).hash('sha256', data, 'buffer')
+    : (data) => crypto.createHash('sha256').update(data).digest();
+
+export function sha256d(data: Buffer): Buffer {
+  return sha256(sha256(data));
 }
 
 /**
@@ -17,7 +29,7 @@ export function scanNonces(header: Buffer, start: number, count: number, target:
   for (let i = 0; i < count; i++) {
     const nonce = (start + i) >>> 0;
     header.writeUInt32LE(nonce, 76);
-    const hash = createHash('sha256').update(createHash('sha256').update(header).digest()).digest();
+    const hash = sha256(sha256(header));
     if (hash.readUInt32LE(28) > targetTop) continue;
     if (BigInt('0x' + Buffer.from(hash).reverse().toString('hex')) <= target) found.push({ nonce, hash });
   }

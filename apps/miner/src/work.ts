@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { MinerError, MinerErrorCode } from './errors.js';
+import { sha256d } from './hasher.js';
 
 /** A `mining.notify`, checked and decoded as a miner needs it. */
 export interface NotifyJob {
@@ -47,9 +47,7 @@ export function parseNotify(params: unknown): NotifyJob {
   };
 }
 
-export function sha256d(data: Buffer): Buffer {
-  return createHash('sha256').update(createHash('sha256').update(data).digest()).digest();
-}
+export { sha256d } from './hasher.js';
 
 /** The 80-byte header for this job and extranonce, nonce 0 (bytes 76–79 are the nonce). */
 export function buildHeader(job: NotifyJob, extranonce1: Buffer, extranonce2: Buffer): { header: Buffer; coinbase: Buffer } {

@@ -13,14 +13,20 @@ export enum StratumErrorCode {
 export type StratumErrorTuple = [code: number, message: string, traceback: null];
 export type RequestId = string | number | null;
 
-/** A miner-facing failure: becomes the error of the reply to the request that caused it. */
+/**
+ * A miner-facing failure: becomes the error of the reply to the request that caused it. These are
+ * expected and frequent (every low-difficulty share), so no stack trace is captured.
+ */
 export class StratumProtocolError extends Error {
   override readonly name = 'StratumProtocolError';
-  constructor(
-    readonly code: StratumErrorCode,
-    message: string,
-  ) {
+  readonly code: StratumErrorCode;
+
+  constructor(code: StratumErrorCode, message: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
+    this.code = code;
   }
 
   toTuple(): StratumErrorTuple {
