@@ -7,8 +7,11 @@ import { parseP2pkhAddress } from '../src/address.js';
 import { StratumAppError } from '../src/errors.js';
 import { REGTEST_POOL_ADDRESS, REGTEST_POOL_PRIVATE_KEY } from '../src/regtest-pool-key.js';
 
+/** The reference node's test vectors, beside the repository (../shared/vectors). */
+const VECTORS = new URL('../../../../shared/vectors/', import.meta.url);
+
 function vector(name: string, sha256: string): any {
-  const text = readFileSync(`/work/shared/vectors/${name}`);
+  const text = readFileSync(new URL(name, VECTORS));
   assert.equal(createHash('sha256').update(text).digest('hex'), sha256, `${name} changed`);
   return JSON.parse(text.toString('utf8'));
 }
