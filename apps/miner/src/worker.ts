@@ -160,7 +160,7 @@ export class MinerWorker {
           this.stats.accepted++;
           if (block) {
             this.stats.blocks++;
-            this.options.logger.info('share meets the network target: block candidate', { worker: this.options.username, job: w.job.jobId });
+            this.options.logger.debug('share meets the network target: block candidate', { worker: this.options.username, job: w.job.jobId });
           }
         } else this.stats.rejected++;
       },
