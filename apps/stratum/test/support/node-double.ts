@@ -144,7 +144,8 @@ export class NodeDouble {
     const { block, rawTxs } = decodeBlockWithRaw(fromHex(hex));
     const hash = blockHash(block.header);
     if (this.accepted.some((b) => b.hash === hashToHex(hash))) return 'duplicate';
-    if (!equalBytes(block.header.prevHash, this.tipHash)) return 'bad-prevblk';
+    // As SV Node: a block not on the tip (a lost race, or an unknown parent) is stored at best: "inconclusive".
+    if (!equalBytes(block.header.prevHash, this.tipHash)) return 'inconclusive';
     if (block.header.bits !== this.bits) return 'bad-diffbits';
     if (!checkProofOfWork(hash, block.header.bits, regtest.powLimit)) return 'high-hash';
     const txids = rawTxs.map((r) => sha256d(r));
