@@ -20,7 +20,6 @@ import {
   parseSuggestDifficulty,
   resultReply,
   splitUsername,
-  type RequestId,
   type StratumRequest,
 } from './protocol.js';
 import type { ShareSink } from './share-sink.js';
@@ -370,5 +369,3 @@ export class StratumSession {
     return true;
   }
 }
-
-export type { RequestId };
