@@ -71,7 +71,7 @@ describe('stratum app over TCP against a node double, with events, queue and acc
     await c.next((m) => m.method === 'mining.notify');
     const calls = node.templateCalls;
     node.addTransactions([makeTx(3)]);
-    const fresh = await c.next((m) => m.method === 'mining.notify', 3000);
+    const fresh = await c.next((m) => m.method === 'mining.notify');
     assert.equal(fresh.params[8], false, 'same tip: clean_jobs false');
     assert.equal(fresh.params[4].length, 2, 'coinbase + 3 transactions: two branch levels');
     assert.ok(node.templateCalls > calls);
