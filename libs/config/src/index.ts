@@ -5,3 +5,6 @@ export * from './logger.js';
 export * from './fatal.js';
 export * from './shared.js';
 export * from './node.js';
+export * from './stratum.js';
+export * from './accounting.js';
+export * from './miner.js';

@@ -37,12 +37,14 @@ export function redisOptions(url: string, extra: RedisOptions = {}): RedisOption
 export async function checkRedis(url: string): Promise<void> {
   const opts = redisOptions(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5000 });
   const redis = new Redis(opts);
-  redis.on('error', () => {});
+  // The connect() rejection often carries no errno; the 'error' event does.
+  let lastCode: string | undefined;
+  redis.on('error', (e: NodeJS.ErrnoException) => (lastCode = e.code ?? lastCode));
   try {
     await redis.connect();
     await redis.ping();
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = (e as NodeJS.ErrnoException).code ?? lastCode;
     throw new QueueError(
       QueueErrorCode.Unreachable,
       `Redis is not reachable at ${opts.host}:${opts.port}${code ? ` (${code})` : ''}: start it, or point REDIS_URL at a running server`,

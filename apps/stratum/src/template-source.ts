@@ -1,0 +1,106 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '@metamorph/config';
+import { Channel, channelKey, redisOptions } from '@metamorph/queue';
+import type { JobManager } from './job-manager.js';
+import type { NodeRpc } from './node-rpc.js';
+import { StratumAppError, StratumAppErrorCode } from './errors.js';
+import { parseBlockTemplate } from './template.js';
+
+export interface TemplateSourceOptions {
+  rpc: NodeRpc;
+  jobs: JobManager;
+  pollIntervalMs: number;
+  logger: Logger;
+  /** Listen for the node's TemplateChanged events here (omit to poll only). */
+  events?: { redisUrl: string; prefix: string };
+}
+
+/**
+ * Feeds the job manager from the node's `getblocktemplate`: at once on the node's
+ * TemplateChanged event, after each block we submit, and by polling as a fallback.
+ */
+export class TemplateSource {
+  private timer: NodeJS.Timeout | undefined;
+  private subscriber: Redis | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private failing = false;
+  private closed = false;
+
+  constructor(private readonly options: TemplateSourceOptions) {}
+
+  /**
+   * Fetch the first template, then keep polling. An unreachable node or refused credentials
+   * throw (a start-up error); a node that answers but cannot give a template yet (e.g. still
+   * syncing) is polled until it can.
+   */
+  async start(): Promise<void> {
+    try {
+      await this.fetch();
+    } catch (e) {
+      const code = (e as StratumAppError).code;
+      if (code === StratumAppErrorCode.RpcTransport || code === StratumAppErrorCode.RpcAuth) throw e;
+      this.failing = true;
+      this.options.logger.warn('the node cannot give a block template yet; polling', { error: (e as Error).message });
+    }
+    this.timer = setInterval(() => void this.refresh(), this.options.pollIntervalMs);
+    if (this.options.events) await this.subscribe(this.options.events);
+  }
+
+  private async subscribe(ev: { redisUrl: string; prefix: string }): Promise<void> {
+    const channel = channelKey(ev.prefix, Channel.TemplateChanged);
+    const sub = new Redis(redisOptions(ev.redisUrl, { lazyConnect: true }));
+    this.subscriber = sub;
+    sub.on('error', (e) => this.options.logger.debug('event subscription error', { error: e.message }));
+    sub.on('message', (ch) => {
+      if (ch === channel) void this.refresh();
+    });
+    await sub.connect();
+    await sub.subscribe(channel);
+  }
+
+  private async fetch(): Promise<void> {
+    const raw = await this.options.rpc.call('getblocktemplate', []);
+    const template = parseBlockTemplate(raw);
+    const job = this.options.jobs.update(template);
+    if (job) {
+      this.options.logger[job.cleanJobs ? 'info' : 'debug']('new job', {
+        id: job.id,
+        height: template.height,
+        txs: template.transactions.length,
+        value: template.coinbaseValue,
+        clean: job.cleanJobs,
+      });
+    }
+  }
+
+  /** Fetch a template now; calls made while one is in flight coalesce into one more fetch. */
+  refresh(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.fetch();
+          if (this.failing) this.options.logger.info('templates from the node again');
+          this.failing = false;
+        } catch (e) {
+          if (!this.failing) this.options.logger.error('cannot get a block template', { error: (e as Error).message });
+          this.failing = true;
+        }
+      } while (this.again && !this.closed);
+    })().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.subscriber) this.subscriber.disconnect();
+    await this.running;
+  }
+}

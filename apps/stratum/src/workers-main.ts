@@ -1,0 +1,52 @@
+// The accounting worker process: `node --import tsx apps/stratum/src/workers-main.ts`.
+import { accountingSchema, createLogger, exitOnStartupError, loadConfig } from '@metamorph/config';
+import { checkPostgres, createPgPool } from '@metamorph/db';
+import { checkRedis } from '@metamorph/queue';
+import { startAccountingWorker } from './accounting/accounting-worker.js';
+
+async function main() {
+  let shutdown: (() => Promise<void>) | undefined;
+  let stopping = false;
+  // Installed first, so a signal during start-up is handled too.
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const logger = createLogger('accounting');
+    logger.info('stopping', { signal });
+    const timer = setTimeout(() => {
+      logger.error('did not stop within 15 s; exiting');
+      process.exit(1);
+    }, 15_000);
+    await shutdown?.();
+    clearTimeout(timer);
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  let config;
+  try {
+    config = loadConfig(accountingSchema);
+    await checkPostgres(config.DATABASE_URL);
+    await checkRedis(config.REDIS_URL);
+  } catch (e) {
+    exitOnStartupError('accounting', e);
+  }
+  if (stopping) return;
+  const logger = createLogger('accounting', config.LOG_LEVEL);
+  const pool = createPgPool(config.DATABASE_URL, { max: 4 });
+  const worker = startAccountingWorker(config, pool, logger);
+  const report = setInterval(() => {
+    const t = worker.totals;
+    if (t.batches) logger.info('written so far', { shares: t.shares, duplicates: t.duplicates, blocks: t.blocks, batches: t.batches });
+  }, 60_000);
+  shutdown = async () => {
+    clearInterval(report);
+    await worker.close();
+    await pool.end();
+  };
+  logger.info('consuming accepted shares', { batchSize: config.ACCOUNTING_BATCH_SIZE });
+}
+
+void main();

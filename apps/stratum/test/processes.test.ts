@@ -1,0 +1,137 @@
+// The stratum and accounting processes as `npm start` runs them: start-up failures are one clear
+// line and exit 1; SIGTERM stops them cleanly without losing accepted shares.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { QueueName, startBullBatchConsumer, type SharesQueueJob } from '@metamorph/queue';
+import { TEST_REDIS_URL, clearRedisPrefix, createTestDatabase, testRedisPrefix, type TestDatabase } from '@metamorph/testing';
+import { buildHeader, hashValue, parseNotify, sha256d } from '../../miner/src/work.js';
+import { NodeDouble } from './support/node-double.js';
+import { freePort, spawnApp } from './support/spawn-app.js';
+import { LineClient } from './support/stratum-fixture.js';
+
+const STRATUM = 'apps/stratum/src/main.ts';
+const ACCOUNTING = 'apps/stratum/src/workers-main.ts';
+const prefix = testRedisPrefix('stratum_processes');
+
+describe('start-up failures: one clear line, exit code 1', () => {
+  test('invalid configuration names every bad variable', async () => {
+    const app = spawnApp(STRATUM, { STRATUM_PORT: 'abc', STRATUM_DIFFICULTY: '-1', NETWORK: 'regtest' });
+    const { code } = await app.exited;
+    assert.equal(code, 1);
+    assert.deepEqual(app.stderr.sort(), [
+      'stratum: invalid configuration: STRATUM_DIFFICULTY "-1" is not a number from 1e-8 to 1000000000000000',
+      'stratum: invalid configuration: STRATUM_PORT "abc" is not a TCP port (1-65535)',
+    ]);
+  });
+
+  test('a pool address of the wrong network is refused', async () => {
+    const app = spawnApp(STRATUM, { STRATUM_POOL_ADDRESS: '1AGNa15ZQXAZUgFiqJ2i7Z2DPU2J6hW62i' });
+    assert.equal((await app.exited).code, 1);
+    assert.deepEqual(app.stderr, ['stratum: invalid configuration: STRATUM_POOL_ADDRESS "1AGNa15ZQXAZUgFiqJ2i7Z2DPU2J6hW62i" is not a regtest address: prefix 0x00 is a mainnet address, expected regtest']);
+  });
+
+  test('an unreachable node, an unreachable Redis, a port in use', async () => {
+    const closedPort = await freePort();
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const busy = (blocker.address() as net.AddressInfo).port;
+    const node = await new NodeDouble().listen();
+    try {
+      const base = { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, STRATUM_HOST: '127.0.0.1' };
+      const [noNode, noRedis, portInUse, accountingNoDb] = [
+        spawnApp(STRATUM, { ...base, STRATUM_PORT: String(await freePort()), STRATUM_NODE_RPC_URL: `http://u:p@127.0.0.1:${closedPort}` }),
+        spawnApp(STRATUM, { ...base, REDIS_URL: `redis://127.0.0.1:${closedPort}` }),
+        spawnApp(STRATUM, { ...base, STRATUM_PORT: String(busy), STRATUM_NODE_RPC_URL: node.url }),
+        spawnApp(ACCOUNTING, { ...base, DATABASE_URL: `postgresql://postgres@127.0.0.1:${closedPort}/x` }),
+      ];
+      for (const a of [noNode, noRedis, portInUse, accountingNoDb]) assert.equal((await a.exited).code, 1);
+      assert.deepEqual(noNode.stderr, [`stratum: cannot start: getblocktemplate: node RPC at http://127.0.0.1:${closedPort} is not reachable (ECONNREFUSED)`]);
+      assert.deepEqual(noRedis.stderr, [`stratum: cannot start: Redis is not reachable at 127.0.0.1:${closedPort} (ECONNREFUSED): start it, or point REDIS_URL at a running server`]);
+      assert.deepEqual(portInUse.stderr, [`stratum: cannot start: port ${busy} on 127.0.0.1 is already in use: stop whatever listens there or choose another port`]);
+      assert.deepEqual(accountingNoDb.stderr, [
+        `accounting: cannot start: PostgreSQL is not reachable at 127.0.0.1:${closedPort} (ECONNREFUSED): start it, or point DATABASE_URL at a running server`,
+      ]);
+    } finally {
+      blocker.close();
+      await node.close();
+    }
+  });
+});
+
+describe('clean shutdown', () => {
+  let db: TestDatabase;
+  before(async () => {
+    await clearRedisPrefix(prefix);
+    db = await createTestDatabase('stratum_processes');
+  });
+  after(async () => {
+    await db.close();
+    await clearRedisPrefix(prefix);
+  });
+
+  test('SIGTERM: the stratum answers what it holds, queues every accepted share and exits 0', async () => {
+    const node = await new NodeDouble({ bits: 0x1d00ffff }).listen();
+    const port = await freePort();
+    const app = spawnApp(STRATUM, {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: prefix,
+      STRATUM_HOST: '127.0.0.1',
+      STRATUM_PORT: String(port),
+      STRATUM_NODE_RPC_URL: node.url,
+      STRATUM_DIFFICULTY: '0.00001',
+    });
+    try {
+      await app.waitForLine(/INFO  stratum: listening/);
+      const c = await LineClient.connect(port);
+      c.send({ id: 1, method: 'mining.subscribe', params: [] });
+      const en1 = (await c.next((m) => m.id === 1)).result[1];
+      c.send({ id: 2, method: 'mining.authorize', params: ['mg8Jz5776UdyiYcBb9Z873NTozEiADRW5H.p1', 'x'] });
+      const notify = await c.next((m) => m.method === 'mining.notify');
+      const job = parseNotify(notify.params);
+      const target = (0xffffn << 208n) * 100_000n;
+      const shares: number[] = [];
+      const { header } = buildHeader(job, Buffer.from(en1, 'hex'), Buffer.alloc(8));
+      for (let n = 0; shares.length < 5; n++) {
+        header.writeUInt32LE(n, 76);
+        if (hashValue(sha256d(header)) <= target) shares.push(n);
+      }
+      for (const [i, n] of shares.entries()) {
+        c.send({ id: 10 + i, method: 'mining.submit', params: ['mg8Jz5776UdyiYcBb9Z873NTozEiADRW5H.p1', job.jobId, '0000000000000000', notify.params[7], n.toString(16).padStart(8, '0')] });
+      }
+      await c.next((m) => m.id === 14);
+      app.child.kill('SIGTERM');
+      const { code } = await app.exited;
+      assert.equal(code, 0);
+      assert.ok(app.stdout.some((l) => l.includes('stratum: stopped')));
+      await c.waitClosed();
+
+      // Every accepted share is in the queue.
+      const seen = new Set<string>();
+      await new Promise<void>((resolve) => {
+        const consumer = startBullBatchConsumer(QueueName.Shares, async (jobs) => {
+          for (const j of jobs) if ((j.data as SharesQueueJob).kind === 'share') seen.add(j.id);
+          if (seen.size >= 5) setTimeout(() => void consumer.close().then(resolve), 50);
+        }, { redisUrl: TEST_REDIS_URL, prefix, batchSize: 10, maxWaitMs: 10 });
+      });
+      assert.equal(seen.size, 5);
+    } finally {
+      app.stop();
+      await node.close();
+    }
+  });
+
+  test('SIGTERM: the accounting worker exits 0', async () => {
+    const app = spawnApp(ACCOUNTING, { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: db.url });
+    try {
+      await app.waitForLine(/consuming accepted shares/);
+      app.child.kill('SIGTERM');
+      const exit = await app.exited;
+      assert.deepEqual(exit, { code: 0, signal: null }, [...app.stdout, ...app.stderr].join('\n'));
+      assert.ok(app.stdout.some((l) => l.includes('accounting: stopped')));
+    } finally {
+      app.stop();
+    }
+  });
+});
+
