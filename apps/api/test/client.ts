@@ -1,4 +1,4 @@
-import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import { createClient, type Client, type FormattedExecutionResult as ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -18,7 +18,7 @@ export function wsClient(url: string): Client {
 
 /** Subscribe and collect results; `next(n)` waits until `n` results have arrived. */
 export function collect(client: Client, query: string, variables?: Record<string, unknown>) {
-  const results: ExecutionResult<Record<string, any>>[] = [];
+  const results: ExecutionResult<Record<string, any>, unknown>[] = [];
   let error: unknown = null;
   let completed = false;
   const waiters: (() => void)[] = [];
@@ -40,7 +40,7 @@ export function collect(client: Client, query: string, variables?: Record<string
       return completed;
     },
     dispose,
-    async next(n: number, timeoutMs = 10_000): Promise<ExecutionResult<Record<string, any>>> {
+    async next(n: number, timeoutMs = 10_000): Promise<ExecutionResult<Record<string, any>, unknown>> {
       const deadline = Date.now() + timeoutMs;
       while (results.length < n && !error && !completed) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for result #${n} (have ${results.length})`);
