@@ -50,13 +50,16 @@ test('the dashboard shows a block height above 0 mined by the platform itself', 
     NEXT_TELEMETRY_DISABLED: '1',
     NODE_RPC_PORT: String(ports.rpc),
     NODE_P2P_PORT: String(ports.p2p),
+    NODE_P2P_BIND: '127.0.0.1',
+    STRATUM_HOST: '127.0.0.1',
     STRATUM_PORT: String(ports.stratum),
     STRATUM_NODE_RPC_URL: `http://metamorph:metamorph@127.0.0.1:${ports.rpc}`,
     API_PORT: String(ports.api),
-    API_NODE_RPC_URL: `http://metamorph:metamorph@127.0.0.1:${ports.rpc}`,
     WEB_PORT: String(ports.web),
     NEXT_PUBLIC_API_URL: `http://127.0.0.1:${ports.api}/graphql`,
     MINER_STRATUM_URL: `stratum+tcp://127.0.0.1:${ports.stratum}`,
+    // Two cores are shared with the rest of the test run.
+    MINER_WORKERS: '1',
   };
   platform = spawnNode(['--import', 'tsx', 'scripts/start.ts'], env, 'platform');
   await waitFor(() => portOpen(ports.web), 300_000, () => `the platform did not bring the dashboard up:\n${platform!.output().slice(-8_000)}`, platform);
