@@ -1,3 +1,4 @@
+import type { NetworkName } from '@metamorph/bitcoin';
 import type { Logger } from '@metamorph/config';
 import type { PrismaClient } from '@metamorph/db';
 import { Batcher } from './data/batch.js';
@@ -8,6 +9,7 @@ import type { EventHub } from './events/hub.js';
 import type { PoolStatsFeed } from './events/pool-stats-feed.js';
 
 export interface ApiSettings extends PoolWindows {
+  network: NetworkName;
   maxPageSize: number;
   maxDepth: number;
   maxComplexity: number;

@@ -35,6 +35,7 @@ const BODY_LIMIT = '64kb';
 
 export function settingsOf(config: ApiConfig): ApiSettings {
   return {
+    network: config.NETWORK,
     hashrateWindowSeconds: config.API_HASHRATE_WINDOW_SECONDS,
     workerOnlineSeconds: config.API_WORKER_ONLINE_SECONDS,
     maxPageSize: config.API_MAX_PAGE_SIZE,

@@ -157,6 +157,9 @@ describe('errors', () => {
     assert.match(id.body.errors![0].message, /workerId must be a positive integer id, got "12abc"/);
     const addr = await gql(api.url, '{ recentShares(minerAddress: "not an address!") { id } }');
     assert.equal(addr.body.errors![0].extensions!.argument, 'minerAddress');
+    assert.match(addr.body.errors![0].message, /^minerAddress is not a regtest address: /);
+    const mainnet = await gql(api.url, '{ recentShares(minerAddress: "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2") { id } }');
+    assert.equal(mainnet.body.errors![0].message, 'minerAddress is not a regtest address: prefix 0x00 is a mainnet address, expected regtest');
   });
 
   test('unknown fields, wrong types and syntax errors are refused with 400', async () => {

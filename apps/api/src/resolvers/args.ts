@@ -1,3 +1,4 @@
+import { BitcoinError, parseAddress as parseBitcoinAddress, type NetworkName } from '@metamorph/bitcoin';
 import { ApiError, ApiErrorCode } from '../errors.js';
 
 /** A list size: the default when absent, else an integer from 1 to `max`. */
@@ -17,10 +18,13 @@ export function parseId(value: string | number, argument: string): number {
   return n;
 }
 
-/** A Base58 address as Stratum usernames carry it (the stratum checks the network when it records miners). */
-export function parseAddress(value: string, argument: string): string {
-  if (!/^[1-9A-HJ-NP-Za-km-z]{25,40}$/.test(value)) {
-    throw new ApiError(ApiErrorCode.BadUserInput, `${argument} must be a Base58 address (25-40 characters), got "${value.slice(0, 60)}"`, argument);
+/** A payout address of the configured network, as Stratum usernames carry it. */
+export function parseAddress(value: string, network: NetworkName, argument: string): string {
+  try {
+    parseBitcoinAddress(value, network);
+  } catch (e) {
+    if (!(e instanceof BitcoinError)) throw e;
+    throw new ApiError(ApiErrorCode.BadUserInput, `${argument} is not a ${network} address: ${e.detail}`, argument);
   }
   return value;
 }

@@ -18,7 +18,7 @@ export const workerQueries = {
   recentShares: (_: unknown, args: { workerId?: string | null; minerAddress?: string | null; limit?: number | null }, ctx: ApiContext) =>
     recentShares(ctx.services.db, {
       workerId: args.workerId == null ? undefined : parseId(args.workerId, 'workerId'),
-      minerAddress: args.minerAddress == null ? undefined : parseAddress(args.minerAddress, 'minerAddress'),
+      minerAddress: args.minerAddress == null ? undefined : parseAddress(args.minerAddress, ctx.services.settings.network, 'minerAddress'),
       limit: pageSize(args.limit, 20, ctx.services.settings.maxPageSize),
     }),
 };
