@@ -1,13 +1,12 @@
 // Runs the whole platform with prefixed logs; Ctrl-C stops everything cleanly.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { applyMigrations, ensureDatabase, DbError } from '@metamorph/db';
 import { checkRedis, QueueError } from '@metamorph/queue';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from '@metamorph/config';
 import { platformProcesses, type ProcessSpec } from './platform.js';
+import { ensureWebBuild } from './web-build.js';
 
 const COLORS = [36, 33, 35, 32, 34, 31, 96, 93];
 const tty = process.stdout.isTTY;
@@ -44,29 +43,6 @@ function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-function treeHash(dir: string, h = createHash('sha256')): string {
-  for (const name of readdirSync(dir).sort()) {
-    if (['node_modules', '.next', 'test-results'].includes(name)) continue;
-    const p = path.join(dir, name);
-    const st = statSync(p);
-    if (st.isDirectory()) treeHash(p, h);
-    else h.update(p).update(readFileSync(p));
-  }
-  return h.digest('hex');
-}
-
-/** `next build` unless the sources are unchanged since the last build. */
-function buildWeb() {
-  if (!existsSync('apps/web/package.json') || !existsSync('apps/web/app')) return;
-  const sum = treeHash('apps/web');
-  const marker = 'apps/web/.next/.source-sum';
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === sum) return;
-  log('building the dashboard (next build)…');
-  const r = spawnSync(process.execPath, ['node_modules/next/dist/bin/next', 'build', 'apps/web'], { stdio: 'inherit', env: process.env });
-  if (r.status !== 0) throw new Error('next build failed');
-  writeFileSync(marker, sum);
-}
-
 const children: { spec: ProcessSpec; child: ChildProcess }[] = [];
 let stopping = false;
 
@@ -101,7 +77,7 @@ async function main() {
     throw e;
   }
   const specs = platformProcesses(process.env).filter((s) => only.length === 0 || only.includes(s.name));
-  if (specs.some((s) => s.name === 'web')) buildWeb();
+  if (specs.some((s) => s.name === 'web') && existsSync('apps/web/app')) await ensureWebBuild({ log });
 
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));

@@ -8,3 +8,5 @@ export * from './node.js';
 export * from './stratum.js';
 export * from './accounting.js';
 export * from './miner.js';
+export * from './api.js';
+export * from './web.js';
