@@ -66,7 +66,10 @@ describe('stratum and miner fleet against the real node', () => {
     });
     await fleet.start();
     const deadline = Date.now() + 60_000;
-    while ((await rpc.call<number>('getblockcount')) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    // Mine until there are 3 blocks and both workers' shares have reached the database
+    // (on a loaded machine one worker can win the first blocks alone).
+    const workerCount = async () => Number((await db.pool.query<{ n: string }>('SELECT count(DISTINCT worker_id) AS n FROM share')).rows[0].n);
+    while (((await rpc.call<number>('getblockcount')) < 3 || (await workerCount()) < 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     fleet.stop();
     // Let submissions under way finish and their verdicts reach the queue before looking.
     await stratum.blocks.drain();
