@@ -109,7 +109,17 @@ async function main() {
     }
     log(`${spec.name} is up${spec.readyPort ? ` on port ${spec.readyPort}` : ''}`);
   }
-  log('platform running: dashboard http://127.0.0.1:3000 · GraphQL http://127.0.0.1:4000/graphql · stratum+tcp://127.0.0.1:3333 · RPC http://127.0.0.1:18332 — Ctrl-C stops');
+  const where: Record<string, (port: number) => string> = {
+    web: (p) => `dashboard http://127.0.0.1:${p}`,
+    api: (p) => `GraphQL http://127.0.0.1:${p}/graphql`,
+    stratum: (p) => `stratum+tcp://127.0.0.1:${p}`,
+    node: (p) => `RPC http://127.0.0.1:${p}`,
+  };
+  const endpoints = ['web', 'api', 'stratum', 'node']
+    .map((name) => specs.find((s) => s.name === name))
+    .filter((s): s is ProcessSpec => !!s?.readyPort)
+    .map((s) => where[s.name](s.readyPort!));
+  log(`platform running: ${endpoints.join(' · ')} — Ctrl-C stops`);
 }
 
 main().catch((e) => {
