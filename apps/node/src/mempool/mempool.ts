@@ -166,6 +166,11 @@ export class Mempool extends EventEmitter<MempoolEvents> implements ChainStateLi
     this.expiryTimer.unref();
   }
 
+  /** Write pending mempool rows and double-spend records now. */
+  flush(): Promise<void> {
+    return this.o.store.flush();
+  }
+
   async close(): Promise<void> {
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.expiryTimer = null;
@@ -581,31 +586,39 @@ export class Mempool extends EventEmitter<MempoolEvents> implements ChainStateLi
    * mempool transactions that conflict with them or no longer have their inputs.
    */
   async chainStateChanged(steps: readonly ChainStep[]): Promise<void> {
-    const resurrect = new Map<string, { raw: Uint8Array; txid: Hash32 }>();
-    let reorg = false;
+    /** Transactions of disconnected blocks, by block (highest first, as disconnected). */
+    const disconnected: { txid: Hash32; raw: Uint8Array }[][] = [];
+    const minedAgain = new Set<string>();
     for (const step of steps) {
       const { block } = step;
       if (step.kind === 'disconnect') {
-        reorg = true;
         const offsets = txOffsets(block);
+        const txs: { txid: Hash32; raw: Uint8Array }[] = [];
         for (let i = 1; i < block.block.txs.length; i++) {
-          resurrect.set(txidKey(block.txids[i]), { raw: block.raw.slice(offsets[i], offsets[i] + block.txSizes[i]), txid: block.txids[i] });
+          txs.push({ txid: block.txids[i], raw: block.raw.slice(offsets[i], offsets[i] + block.txSizes[i]) });
         }
+        disconnected.push(txs);
         continue;
       }
-      this.removeForBlock(step.entry.hash, block.block.txs, block.txids, resurrect);
+      for (let i = 1; i < block.txids.length; i++) minedAgain.add(txidKey(block.txids[i]));
+      this.removeForBlock(step.entry.hash, block.block.txs, block.txids);
     }
-    if (!reorg) return;
+    if (disconnected.length === 0) return;
 
-    // Put back the transactions of disconnected blocks, ahead of what was waiting, then check
-    // the rest again: their inputs may be gone, or be immature coinbases now.
+    // Put back the transactions of disconnected blocks (lowest block first, so parents come
+    // before children), ahead of what was waiting; then check the waiting ones again: their
+    // inputs may be gone, or be immature coinbases now.
+    const resurrect = disconnected
+      .reverse()
+      .flat()
+      .filter((x) => !minedAgain.has(txidKey(x.txid)));
     const era = protocolEra(this.o.params, this.o.chain.tip().height + 1);
     const waiting = [...this.entries.values()];
     const trusted = new Set(waiting.filter((e) => e.era === era).map((e) => e.key));
     const removed = this.removeWithDescendants(waiting);
     this.updated++;
     const again = [
-      ...[...resurrect.values()].map((r) => ({ raw: r.raw, source: 'reorg' as const, allowHighFees: true })),
+      ...resurrect.map((r) => ({ raw: r.raw, source: 'reorg' as const, allowHighFees: true })),
       ...waiting.map((w) => ({ raw: w.raw, source: 'reorg' as const, allowHighFees: true, time: w.time })),
     ];
     const results = await this.acceptLocked(again, trusted);
@@ -614,12 +627,10 @@ export class Mempool extends EventEmitter<MempoolEvents> implements ChainStateLi
     if (lost.length) this.safeEmit('removed', lost, 'reorg');
   }
 
-  private removeForBlock(blockHash: Hash32, txs: readonly Transaction[], txids: readonly Hash32[], resurrect: Map<string, unknown>): void {
+  private removeForBlock(blockHash: Hash32, txs: readonly Transaction[], txids: readonly Hash32[]): void {
     const mined: MempoolEntry[] = [];
     for (let i = 1; i < txs.length; i++) {
-      const k = txidKey(txids[i]);
-      resurrect.delete(k);
-      const e = this.entries.get(k);
+      const e = this.entries.get(txidKey(txids[i]));
       if (e) mined.push(e);
     }
     const orphaned = new Set<MempoolEntry>();
