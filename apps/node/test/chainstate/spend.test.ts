@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Channel, channelKey } from '@metamorph/queue';
 import { hash160, toHex } from '@metamorph/bitcoin';
+import { loadNodeConfig } from '@metamorph/config';
 import { EventListener, TestNode } from '../helpers/node-harness.js';
 import { TestWallet, coinbaseUtxo, type Utxo } from '../helpers/wallet.js';
 
@@ -22,7 +23,8 @@ describe('spending coinbases and chains of transactions', () => {
   const coins: Utxo[] = [];
 
   before(async () => {
-    t = await TestNode.start('node_cs_spend');
+    const base = loadNodeConfig({});
+    t = await TestNode.start('node_cs_spend', {}, { mining: { ...base.mining, templateRefreshSeconds: 1 } });
     events = await EventListener.start([channelKey(t.prefix, Channel.DoubleSpend), channelKey(t.prefix, Channel.TemplateChanged)]);
     const hashes: string[] = await t.rpc('generatetoaddress', 103, alice.address);
     assert.equal(hashes.length, 103);
@@ -184,6 +186,35 @@ describe('spending coinbases and chains of transactions', () => {
     assert.deepEqual(await t.rpc('getrawmempool'), [free.txidHex]);
   });
 
+  test('a 5,000-output P2PKH fan-out has too many sigops for pre-Genesis policy (64: bad-txns-too-many-sigops)', async () => {
+    const tip = await t.tip();
+    const coin = coinbaseUtxo(await t.rpc('getblock', await t.rpc('getblockhash', tip.height - 99), 2));
+    const fanOut = alice.spend([coin], Array.from({ length: 5000 }, () => ({ value: 100_000n })));
+    assert.deepEqual((await t.call('sendrawtransaction', [fanOut.hex])).error, { code: -26, message: '64: bad-txns-too-many-sigops' });
+    const fits = alice.spend([coin], Array.from({ length: 3990 }, () => ({ value: 100_000n })));
+    assert.equal(await t.rpc('sendrawtransaction', fits.hex, true), fits.txidHex, '3,990 outputs (and no input sigops) are within the limit');
+  });
+
+  test('new transactions announce a new template within the refresh interval; a new tip at once', async () => {
+    const tipHex = await t.rpc('getbestblockhash');
+    const tip = await t.tip();
+    const before = events.messages.length;
+    const coin = coins[4];
+    const tx = alice.spend([coin], [{ value: coin.value - 1000n }]);
+    await t.rpc('sendrawtransaction', tx.hex);
+    await events.waitUntil(
+      () => events.messages.slice(before).some((m) => m.channel.endsWith('template-changed') && m.payload.reason === 'new-transactions'),
+      5000,
+      'a new-transactions template event',
+    );
+    const ev = events.messages.slice(before).find((m) => m.payload.reason === 'new-transactions')!;
+    assert.deepEqual(ev.payload, { prevHash: tipHex, height: tip.height + 1, reason: 'new-transactions' });
+    const [hash] = await t.rpc('generatetoaddress', 1, alice.address);
+    await events.settled(hash);
+    const last = events.messages.filter((m) => m.channel.endsWith('template-changed')).at(-1)!;
+    assert.deepEqual(last.payload, { prevHash: hash, height: tip.height + 2, reason: 'new-tip' });
+  });
+
   test('P2PKH balances and history follow the chain', async () => {
     const { rows } = await t.db.pool.query<{ balance: string; received: string; entries: number }>(
       'SELECT balance::text, received::text, entries FROM address_balance WHERE hash160 = $1',
@@ -232,7 +263,13 @@ describe('spending coinbases and chains of transactions', () => {
     const c = await t.rpc('getminingcandidate');
     assert.deepEqual(Object.keys(c), ['id', 'prevhash', 'coinbaseValue', 'version', 'nBits', 'time', 'height', 'num_tx', 'sizeWithoutCoinbase', 'merkleProof']);
     assert.equal(c.prevhash, await t.rpc('getbestblockhash'));
-    assert.equal(c.num_tx, 1, 'the fee-free transaction is left out: only the coinbase');
+    const tpl = await t.rpc('getblocktemplate');
+    assert.equal(c.num_tx, tpl.transactions.length + 1, 'coinbase included');
+    assert.equal(c.sizeWithoutCoinbase, 80 + tpl.transactions.reduce((n: number, x: any) => n + x.data.length / 2, 0));
+    assert.equal(c.coinbaseValue, tpl.coinbasevalue);
+    assert.equal(c.merkleProof.length, Math.ceil(Math.log2(c.num_tx)));
+    assert.equal(c.nBits, tpl.bits);
+    assert.equal(c.height, tpl.height);
     assert.equal(typeof c.id, 'string');
     const withCoinbase = await t.rpc('getminingcandidate', true);
     assert.equal(typeof withCoinbase.coinbase, 'string');
