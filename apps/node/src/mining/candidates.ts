@@ -1,7 +1,6 @@
 import {
   Op,
   encodeTransaction,
-  merkleBranch,
   merkleRoot,
   txid as txidOf,
   type Block,
@@ -71,8 +70,7 @@ export class MiningCandidates {
 
   /** The coinbase's merkle branch (`merkleProof`). */
   merkleProof(c: MiningCandidate): Hash32[] {
-    if (c.txs.length === 0) return [];
-    return merkleBranch([txidOf(c.coinbase), ...c.template.entries.map((e) => e.txid)], 0);
+    return c.template.coinbaseBranch();
   }
 
   /** The candidate's block with the miner's nonce (and optionally time, version, coinbase). */

@@ -1,5 +1,6 @@
 import {
   blockSubsidy,
+  coinbaseMerkleBranch,
   coinbaseScriptSig,
   decodeCompact,
   hashToHex,
@@ -59,6 +60,8 @@ export interface BlockTemplate {
   sizeLimit: number;
   /** Changes whenever the template would: the tip hash plus the transaction-update counter. */
   longPollId: string;
+  /** The coinbase's merkle branch (computed once per transaction selection). */
+  coinbaseBranch(): Hash32[];
 }
 
 export interface TemplateOptions {
@@ -75,6 +78,7 @@ interface Built {
   transactions: TemplateTransaction[];
   fees: bigint;
   txBytes: number;
+  branch?: Hash32[];
 }
 
 /**
@@ -124,6 +128,7 @@ export class TemplateBuilder {
       txBytes: built.txBytes,
       sizeLimit: this.sizeLimit,
       longPollId: this.longPollId(tip),
+      coinbaseBranch: () => (built.branch ??= coinbaseMerkleBranch(built.entries.map((e) => e.txid))),
     };
   }
 

@@ -6,12 +6,22 @@ export function univalueDouble(x: number): number {
   return Number.isFinite(x) ? Number(x.toPrecision(16)) : x;
 }
 
+const RAW_MARK = `\u0000raw${Math.random().toString(36).slice(2)}:`;
+/** How the mark looks inside JSON text (the NUL escaped). */
+const RAW_MARK_JSON = JSON.stringify(RAW_MARK).slice(1, -1);
+const RAW_PATTERN = new RegExp(`"${RAW_MARK_JSON.replace(/\\/g, '\\\\')}([^"]*)"`, 'g');
+
 /**
  * A number written into the reply exactly as given (amounts as the reference node writes
- * them, `50.00000000`, which JSON.stringify cannot produce from a float).
+ * them, `50.00000000`, which JSON.stringify cannot produce from a float). It serializes as a
+ * marked string that `stringifyJson` then unquotes.
  */
 export class RawJson {
   constructor(readonly text: string) {}
+
+  toJSON(): string {
+    return RAW_MARK + this.text;
+  }
 }
 
 /** ValueFromAmount: satoshis as coins with all 8 decimals. */
@@ -26,18 +36,8 @@ export function formatMoney(sats: bigint): RawJson {
   return new RawJson(valueFromAmount(sats).text.replace(/(\.\d\d\d*?)0+$/, '$1'));
 }
 
-const RAW_MARK = `\u0000raw${Math.random().toString(36).slice(2)}:`;
-const RAW_PATTERN = new RegExp(`"${JSON.stringify(RAW_MARK).slice(1, -1).replace(/\\/g, '\\\\')}([^"]*)"`, 'g');
-
 /** JSON.stringify that writes RawJson values verbatim. */
 export function stringifyJson(value: unknown): string {
-  let raw = false;
-  const text = JSON.stringify(value, (_key, v) => {
-    if (v instanceof RawJson) {
-      raw = true;
-      return RAW_MARK + v.text;
-    }
-    return v;
-  });
-  return raw ? text.replace(RAW_PATTERN, '$1') : text;
+  const text = JSON.stringify(value);
+  return text.includes(RAW_MARK_JSON) ? text.replace(RAW_PATTERN, '$1') : text;
 }

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import {
   blockScriptFlags,
   blockSubsidy,
@@ -90,6 +91,7 @@ export class UtxoConnector implements BlockConnector {
 
   async connect(ctx: ConnectContext, p: ParsedBlock, entry: IndexEntry): Promise<Rejection | null> {
     const { client } = ctx;
+    const started = performance.now();
     const height = entry.height;
     const era = protocolEra(this.params, height);
     const txs = p.block.txs;
@@ -113,6 +115,7 @@ export class UtxoConnector implements BlockConnector {
       }
     }
     const fetched = await this.utxos.getCoins(outside, client);
+    const fetchedAt = performance.now();
 
     const created = new Map<string, NewCoin>();
     const spentKeys = new Set<string>();
@@ -176,28 +179,54 @@ export class UtxoConnector implements BlockConnector {
     const paid = txs[0].outputs.reduce((sum, o) => sum + o.value, 0n);
     if (paid > limit) return reject('bad-cb-amount', `coinbase pays too much (actual=${paid} vs limit=${limit})`);
 
-    if (verify.length && !this.scriptsAssumedValid(entry, ctx)) {
-      const results = await this.verifier.verify(verify, { height, mode: 'block' });
-      const bad = results.findIndex((r) => !r.valid);
-      if (bad >= 0) {
-        const r = results[bad];
-        const why = 'error' in r ? `input ${r.inputIndex}: ${scriptErrorMessage(r.error)}` : 'verification was canceled';
-        return reject('blk-bad-inputs', `transaction ${bad + 1} failed script verification (${why})`);
-      }
-    }
-
-    // Valid: write the changes.
+    const checkedAt = performance.now();
+    // The writes go out while the scripts are verified; a savepoint takes them back if a script fails.
     const added: NewCoin[] = [];
     for (const [k, c] of created) if (!spentKeys.has(k)) added.push(c);
-    await utxoStore.remove(client, removedOutside);
-    await utxoStore.add(client, added);
-    await utxoStore.putUndo(client, p.hash, height, encodeUndo(undoCoins));
-    await this.writeIndexes(ctx, p, entry, undoCoins, fees, blockOffsets);
-    await client.query('DELETE FROM mempool_tx WHERE txid = ANY($1::bytea[])', [p.txids.slice(1).map((t) => Buffer.from(t))]);
+    await client.query('SAVEPOINT connect_block');
+    const writes = (async () => {
+      await utxoStore.remove(client, removedOutside);
+      await utxoStore.add(client, added);
+      await utxoStore.putUndo(client, p.hash, height, encodeUndo(undoCoins));
+      await this.writeIndexes(ctx, p, entry, undoCoins, fees, blockOffsets);
+      await client.query('DELETE FROM mempool_tx WHERE txid = ANY($1::bytea[])', [p.txids.slice(1).map((t) => Buffer.from(t))]);
+      return performance.now();
+    })();
+    let scriptFailure: Rejection | null = null;
+    try {
+      if (verify.length && !this.scriptsAssumedValid(entry, ctx)) {
+        const results = await this.verifier.verify(verify, { height, mode: 'block' });
+        const bad = results.findIndex((r) => !r.valid);
+        if (bad >= 0) {
+          const r = results[bad];
+          const why = 'error' in r ? `input ${r.inputIndex}: ${scriptErrorMessage(r.error)}` : 'verification was canceled';
+          scriptFailure = reject('blk-bad-inputs', `transaction ${bad + 1} failed script verification (${why})`);
+        }
+      }
+    } finally {
+      // Never leave the client with a query in flight, whatever happened to the scripts.
+      await writes.catch(() => {});
+    }
+    const verifiedAt = performance.now();
+    const writtenAt = await writes;
+    if (scriptFailure) {
+      await client.query('ROLLBACK TO SAVEPOINT connect_block');
+      return scriptFailure;
+    }
+    await client.query('RELEASE SAVEPOINT connect_block');
 
     for (const o of removedOutside) this.overlay.set(coinKey(o.txid, o.vout), null);
     for (const a of added) this.overlay.set(coinKey(a.txid, a.vout), a.coin);
     this.steps.push({ kind: 'connect', entry, block: p, fees });
+    const ms = (a: number, b: number) => Math.round(b - a);
+    this.log.debug('block connected', {
+      height,
+      txs: txs.length,
+      fetchMs: ms(started, fetchedAt),
+      checkMs: ms(fetchedAt, checkedAt),
+      scriptMs: ms(checkedAt, verifiedAt),
+      writeMs: ms(checkedAt, writtenAt),
+    });
     return null;
   }
 

@@ -14,6 +14,7 @@ import {
   toHex,
 } from '@metamorph/bitcoin';
 import { generateBlocks, generateScript } from '../../mining/generate.js';
+import type { TemplateTransaction } from '../../mining/template.js';
 import type { AcceptBlockResult } from '../../chain/chain-service.js';
 import { isInvalid } from '../../chain/index-entry.js';
 import { parseBlock, type ParsedBlock } from '../../chain/parsed-block.js';
@@ -99,6 +100,21 @@ async function proposal(request: Record<string, unknown>, ctx: RpcContext): Prom
   return rejection ? rejection.reason || 'rejected' : null;
 }
 
+/** The JSON of a template's transactions, kept while the selection is unchanged (it is large with a full mempool). */
+const transactionsJson = new WeakMap<readonly TemplateTransaction[], unknown[]>();
+
+function templateTransactionsJson(list: readonly TemplateTransaction[]): unknown[] {
+  let json = transactionsJson.get(list);
+  if (!json) {
+    json = list.map((tx) => {
+      const id = hashToHex(tx.txid);
+      return { data: toHex(tx.data), txid: id, hash: id, depends: tx.depends, fee: Number(tx.fee) };
+    });
+    transactionsJson.set(list, json);
+  }
+  return json;
+}
+
 export const miningMethods: RpcMethod[] = [
   {
     name: 'getblocktemplate',
@@ -131,13 +147,7 @@ export const miningMethods: RpcMethod[] = [
         capabilities: ['proposal'],
         version: t.version,
         previousblockhash: hashToHex(t.prevHash),
-        transactions: t.transactions.map((tx) => ({
-          data: toHex(tx.data),
-          txid: hashToHex(tx.txid),
-          hash: hashToHex(tx.hash),
-          depends: tx.depends,
-          fee: Number(tx.fee),
-        })),
+        transactions: templateTransactionsJson(t.transactions),
         coinbaseaux: { flags: '' },
         coinbasevalue: Number(t.coinbaseValue),
         longpollid: t.longPollId,
