@@ -259,6 +259,14 @@ describe('spending coinbases and chains of transactions', () => {
     assert.deepEqual((await t.call('getrawtransaction', ['00'.repeat(32)])).error.code, -5);
   });
 
+  test('generate pays the documented regtest key; both generators are regtest tools with the reference errors', async () => {
+    const [hash] = await t.rpc('generate', 1);
+    const cb = (await t.rpc('getblock', hash, 2)).tx[0];
+    assert.deepEqual(cb.vout[0].scriptPubKey.addresses, ['mtapW9yMSYnCiRWReQcphqpPRAJao1GVyW']);
+    assert.deepEqual((await t.call('generatetoaddress', [1, 'not-an-address'])).error, { code: -5, message: 'Error: Invalid address' });
+    assert.deepEqual(await t.rpc('generatetoaddress', 0, alice.address), []);
+  });
+
   test('mining candidates: getminingcandidate and submitminingsolution', async () => {
     const c = await t.rpc('getminingcandidate');
     assert.deepEqual(Object.keys(c), ['id', 'prevhash', 'coinbaseValue', 'version', 'nBits', 'time', 'height', 'num_tx', 'sizeWithoutCoinbase', 'merkleProof']);
