@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './clock.js';
 import { EventPublisher } from './events/publisher.js';
 import { Mempool } from './mempool/mempool.js';
 import { MempoolStore } from './mempool/mempool-store.js';
+import { mempoolForP2P } from './mempool/p2p-port.js';
 import { MiningCandidates } from './mining/candidates.js';
 import { FeeEstimator } from './mining/fee-estimator.js';
 import { TemplateBuilder } from './mining/template.js';
@@ -141,12 +142,10 @@ export async function startNode(config: NodeConfig, opts: NodeOptions = {}): Pro
         dnsSeed: config.p2p.dnsSeed,
         maxConnections: config.p2p.maxPeers,
         whitelist: config.p2p.whitelist,
-        // No mempool yet: blocks only, so peers send us no transactions. Once there is one, pass it to
-        // ChainServiceP2P (its P2PMempool port) and turn relaying on.
-        relayTxs: false,
+        relayTxs: true,
         limits: { ...DEFAULT_PAYLOAD_LIMITS, maxBlockSize: config.maxBlockSize },
       },
-      new ChainServiceP2P(chain),
+      new ChainServiceP2P(chain, mempoolForP2P(mempool)),
       { bans: new PgBanStore(pool), addresses: new PgAddressStore(pool) },
       log.child('p2p'),
     );
