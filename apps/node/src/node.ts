@@ -99,6 +99,14 @@ export async function startNode(config: NodeConfig, opts: NodeOptions = {}): Pro
     });
     await chain.open();
     cleanup.push(() => chain.close());
+    if (!opts.connector) {
+      const from = await UtxoConnector.firstUnconnectedHeight(pool);
+      if (from !== null) {
+        log.warn('building the chain state for blocks accepted before it existed', { from, to: chain.tip().height });
+        const n = await chain.reconnectFrom(from);
+        log.info('chain state built', { blocks: n });
+      }
+    }
 
     const mempool = new Mempool({
       chain,

@@ -353,6 +353,28 @@ export class ChainService extends EventEmitter<ChainEvents> {
     });
   }
 
+  /**
+   * Connect the active chain's blocks from `height` to the tip again, one transaction each, for
+   * chain-state tables created after those blocks were accepted (a database from before the
+   * UTXO set existed). A block that no longer connects stops the node with the reason.
+   */
+  reconnectFrom(height: number): Promise<number> {
+    return this.exclusive(async () => {
+      let count = 0;
+      for (let h = Math.max(1, height); h <= this.tip().height; h++) {
+        const entry = this.index.atHeight(h)!;
+        const body = await this.readBody(entry);
+        let rejection: Rejection | null = null;
+        await this.commit([], async (client) => {
+          rejection = await this.connector.connect(this.connectContext(client), body, entry);
+          if (rejection) throw new NodeError(NodeErrorCode.ChainMismatch, `block ${hashToHex(entry.hash)} at height ${h} no longer connects: ${rejection.reason} (${rejection.debug})`);
+        });
+        count++;
+      }
+      return count;
+    });
+  }
+
   private async readBody(e: IndexEntry): Promise<ParsedBlock> {
     const raw = await this.store.getBlockData(e.hash);
     if (!raw) throw new NodeError(NodeErrorCode.MissingBlockData, `block ${hashToHex(e.hash)} is indexed as stored but block_data has no row`);

@@ -25,7 +25,7 @@ import { NodeError, NodeErrorCode } from '../errors.js';
 import { indexStore, type AddressRow, type BlockStatsRow, type TxLocation } from '../indexes/index-store.js';
 import { coinKey, decodeUndo, encodeUndo, txidKey, type Coin, type OutPointRef } from './coin.js';
 import type { ScriptVerifier } from './script-verifier.js';
-import { utxoStore, type NewCoin } from './utxo-store.js';
+import { utxoStore, type NewCoin, type Queryable } from './utxo-store.js';
 import type { UtxoSet } from './utxo-set.js';
 
 /** One step of a committed chain change, in the order it happened. */
@@ -258,6 +258,14 @@ export class UtxoConnector implements BlockConnector {
     for (const o of removed) this.overlay.set(coinKey(o.txid, o.vout), null);
     for (const r of restored) this.overlay.set(coinKey(r.txid, r.vout), r.coin);
     this.steps.push({ kind: 'disconnect', entry, block: p });
+  }
+
+  /** The lowest height of the active chain whose block has no undo record (connected before the chain state existed), or null. */
+  static async firstUnconnectedHeight(db: Queryable): Promise<number | null> {
+    const { rows } = await db.query<{ height: number | null }>(
+      'SELECT min(m.height) AS height FROM main_chain m LEFT JOIN block_undo u ON u.hash = m.hash WHERE m.height > 0 AND u.hash IS NULL',
+    );
+    return rows[0]?.height ?? null;
   }
 
   async committed(): Promise<void> {

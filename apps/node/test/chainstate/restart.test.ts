@@ -91,6 +91,17 @@ describe('restarts and failures mid-sync', () => {
     assert.deepEqual(await t.rpc('getrawmempool'), []);
   });
 
+  test('a database from before the chain state existed gets it built at start', async () => {
+    const before = withoutDiskSize(await t.rpc('gettxoutsetinfo'));
+    await t.stop();
+    // What a skeleton-era database looks like: blocks and the active chain, no chain-state rows.
+    await t.db.pool.query('TRUNCATE utxo, block_undo, tx_index, address_history, address_balance, block_stats');
+    await t.restart();
+    assert.deepEqual(withoutDiskSize(await t.rpc('gettxoutsetinfo')), before);
+    const tip = await t.rpc('getblock', await t.rpc('getbestblockhash'), 2);
+    assert.equal((await t.rpc('getrawtransaction', tip.tx[0].txid, true)).confirmations, 1);
+  });
+
   test('the mempool is kept across a restart', async () => {
     const coin = coinbaseUtxo(await t.rpc('getblock', await t.rpc('getblockhash', 32), 2));
     const a = alice.spend([coin], [{ value: coin.value - 1000n }]);
