@@ -34,8 +34,8 @@ export interface BlockConnector {
 }
 
 /**
- * The walking skeleton's connector: no UTXO set yet, so only coinbase-only blocks are
- * connectable, and the coinbase may claim at most the subsidy (there are no fees).
+ * A connector without a UTXO set, for tests of the chain seam: only coinbase-only blocks are
+ * connectable, and the coinbase may claim at most the subsidy. The node runs UtxoConnector.
  */
 export class CoinbaseOnlyConnector implements BlockConnector {
   screen(p: ParsedBlock): Rejection | null {

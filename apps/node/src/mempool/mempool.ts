@@ -11,7 +11,6 @@ import {
   type Hash32,
   type ProtocolEra,
   type Transaction,
-  type VerifyItem,
 } from '@metamorph/bitcoin';
 import type { Logger } from '@metamorph/config';
 import type { ChainService } from '../chain/chain-service.js';
