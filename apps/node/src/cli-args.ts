@@ -16,6 +16,15 @@ const FLAGS: Record<string, { variable: string; list?: boolean }> = {
   maxconnections: { variable: 'NODE_P2P_MAX_PEERS' },
   rpcport: { variable: 'NODE_RPC_PORT' },
   rpcbind: { variable: 'NODE_RPC_BIND' },
+  excessiveblocksize: { variable: 'NODE_MAX_BLOCK_SIZE' },
+  blockmaxsize: { variable: 'NODE_BLOCK_MAX_SIZE' },
+  minminingtxfee: { variable: 'NODE_MIN_MINING_TX_FEE' },
+  maxstackmemoryusageconsensus: { variable: 'NODE_MAX_STACK_MEMORY_USAGE_CONSENSUS' },
+  maxstackmemoryusagepolicy: { variable: 'NODE_MAX_STACK_MEMORY_USAGE_POLICY' },
+  maxmempool: { variable: 'NODE_MAX_MEMPOOL' },
+  mempoolexpiry: { variable: 'NODE_MEMPOOL_EXPIRY' },
+  limitancestorcount: { variable: 'NODE_LIMIT_ANCESTOR_COUNT' },
+  maxtxfee: { variable: 'NODE_MAX_TX_FEE' },
 };
 
 export function envFromArgs(argv: readonly string[]): Record<string, string> {

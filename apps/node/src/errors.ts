@@ -8,6 +8,8 @@ export enum NodeErrorCode {
   Storage = 'STORAGE',
   /** A block body the index says is stored could not be read back. */
   MissingBlockData = 'MISSING_BLOCK_DATA',
+  /** A block hash the index does not hold. */
+  UnknownBlock = 'UNKNOWN_BLOCK',
   /** Asked for something this build does not do yet. */
   NotSupported = 'NOT_SUPPORTED',
   /** The node is shutting down. */

@@ -21,6 +21,16 @@ describe('node command-line arguments', () => {
     assert.deepEqual(config.p2p.whitelist, ['127.0.0.0/8']);
   });
 
+  it('the reference node\'s chain-state flags: block sizes, fees, stack memory, mempool limits', () => {
+    const env = envFromArgs(['-excessiveblocksize=1000000000', '-maxstackmemoryusageconsensus=100000000', '-minminingtxfee=0.00000001', '--maxmempool=300', '--limitancestorcount=25']);
+    const config = loadNodeConfig(env);
+    assert.equal(config.maxBlockSize, 1_000_000_000);
+    assert.equal(config.chainState.maxStackMemoryUsageConsensus, 100_000_000);
+    assert.equal(config.mining.minMiningTxFeePerKb, 1n);
+    assert.equal(config.mempool.maxSizeBytes, 300_000_000);
+    assert.equal(config.mempool.ancestorLimit, 25);
+  });
+
   it('refuses unknown arguments, naming them', () => {
     assert.throws(() => envFromArgs(['--conect=1.2.3.4']), (e: ConfigError) => e.issues[0].variable === '--conect=1.2.3.4' && /not a known argument/.test(e.issues[0].message));
   });

@@ -132,7 +132,7 @@ describe('RPC methods: result shapes and values', () => {
     blocks.push(blockHashHex(block));
   });
 
-  test('getblock verbosity 0 and 1', async () => {
+  test('getblock verbosity 0 to 3', async () => {
     assert.equal(await t.rpc('getblock', GENESIS_HEX, 0), toHex(encodeBlock(regtest.genesis)));
     const b = await t.rpc('getblock', blocks[1]);
     assert.deepEqual(Object.keys(b), ['tx', ...REFERENCE.header]);
@@ -141,7 +141,14 @@ describe('RPC methods: result shapes and values', () => {
     assert.equal(b.num_tx, 1);
     const genesis = await t.rpc('getblock', GENESIS_HEX, 'DECODE_HEADER');
     assert.deepEqual(genesis.tx, ['4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b']);
-    assert.deepEqual((await t.call('getblock', [GENESIS_HEX, 2])).error.code, -8);
+    const decoded = await t.rpc('getblock', blocks[1], 2);
+    assert.deepEqual(Object.keys(decoded), ['tx', ...REFERENCE.header]);
+    assert.deepEqual(Object.keys(decoded.tx[0]), ['txid', 'hash', 'version', 'size', 'locktime', 'vin', 'vout', 'hex']);
+    assert.deepEqual(Object.keys(decoded.tx[0].vin[0]), ['coinbase', 'sequence']);
+    assert.equal(decoded.tx[0].txid, b.tx[0]);
+    assert.deepEqual(decoded.tx[0].vout[0].scriptPubKey, { asm: '1', hex: '51', type: 'nonstandard' });
+    assert.deepEqual(await t.rpc('getblock', blocks[1], 'DECODE_HEADER_AND_COINBASE'), decoded);
+    assert.deepEqual((await t.call('getblock', [GENESIS_HEX, 4])).error, { code: -8, message: 'Verbosity value out of range' });
     assert.deepEqual((await t.call('getblock', ['ff'.repeat(32)])).error, { code: -5, message: 'Block not found' });
   });
 

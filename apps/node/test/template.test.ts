@@ -83,6 +83,30 @@ describe('getblocktemplate → block → submitblock', () => {
     assert.equal(await t.rpc('getblockcount'), 152);
   });
 
+  test('a template carrying mempool transactions, built into a block as a pool builds it, is accepted', async () => {
+    // Coinbases here pay OP_TRUE: an empty scriptSig spends them.
+    const spend = (coinbaseTxid: string, fee: number) =>
+      toHex(
+        encodeTransaction({
+          version: 1,
+          inputs: [{ prevout: { txid: hashFromHex(coinbaseTxid), vout: 0 }, script: new Uint8Array(0), sequence: 0xffffffff }],
+          outputs: [{ value: 5_000_000_000n - BigInt(fee), script: new Uint8Array([0x51]) }],
+          lockTime: 0,
+        }),
+      );
+    const txids: string[] = [];
+    for (const [h, fee] of [[1, 300], [2, 700]] as const) {
+      const cb = (await t.rpc('getblock', await t.rpc('getblockhash', h))).tx[0];
+      txids.push(await t.rpc('sendrawtransaction', spend(cb, fee)));
+    }
+    const tpl = await t.rpc('getblocktemplate');
+    assert.deepEqual(tpl.transactions.map((x: any) => x.txid).sort(), [...txids].sort());
+    assert.equal(tpl.coinbasevalue, 2_500_000_000 + 1000);
+    const block = blockFromTemplate(tpl, new Uint8Array([9, 9, 9, 9]), new Uint8Array([0, 0, 0, 9]));
+    assert.equal(await t.rpc('submitblock', block.hex), null);
+    assert.deepEqual(await t.rpc('getrawmempool'), []);
+  });
+
   test('a template block claiming more than coinbasevalue is refused', async () => {
     const tpl = await t.rpc('getblocktemplate');
     const block = blockFromTemplate({ ...tpl, coinbasevalue: tpl.coinbasevalue + 1 }, new Uint8Array(4), new Uint8Array(4));

@@ -31,6 +31,8 @@ export * from './script/encoding-checks.js';
 export * from './script/interpreter.js';
 export * from './script/protocol-era.js';
 export * from './script/sigops.js';
+export * from './script/script-disasm.js';
+export * from './script/standard.js';
 export * from './sighash/sighash-type.js';
 export * from './sighash/sighash.js';
 export * from './crypto/der.js';

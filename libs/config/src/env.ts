@@ -79,6 +79,24 @@ export function envUrl(protocols: readonly string[], fallback?: string): Env<str
   }, fallback);
 }
 
+/**
+ * An amount in coins with up to 8 decimals (`0.00000001`), as the reference node's
+ * fee options take it; parsed exactly into satoshis.
+ */
+export function envCoins(fallback: bigint | undefined, max = 21_000_000n * 100_000_000n): Env<bigint> {
+  return fromString(`an amount in BSV with at most 8 decimals, from 0 to ${max / 100_000_000n}`, (s) => {
+    const sats = parseCoins(s);
+    return sats !== undefined && sats <= max ? sats : undefined;
+  }, fallback);
+}
+
+/** `12.345` → 1234500000n satoshis; undefined for anything but a plain non-negative decimal with at most 8 places. */
+export function parseCoins(s: string): bigint | undefined {
+  const m = /^(\d{1,8})(?:\.(\d{1,8}))?$/.exec(s);
+  if (!m) return undefined;
+  return BigInt(m[1]) * 100_000_000n + BigInt((m[2] ?? '').padEnd(8, '0'));
+}
+
 /** A comma-separated list; each item checked by `item`. */
 export function envList<T>(expected: string, item: (s: string) => T | undefined, fallback: T[] = []): Env<T[]> {
   return fromString(`a comma-separated list of ${expected}`, (s) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { chainParams, type NetworkName } from '@metamorph/bitcoin';
-import { envBool, envInt, envList, envPort, envString, parseHostPort } from './env.js';
+import { availableParallelism } from 'node:os';
+import { envBool, envCoins, envInt, envList, envPort, envString, parseHostPort } from './env.js';
 import { loadConfig } from './load.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { sharedEnv } from './shared.js';
@@ -11,6 +12,17 @@ export const REGTEST_RPC_PASSWORD = 'metamorph';
 
 /** Largest block the node accepts, in bytes (the generated-block size the reference node defaults to). */
 export const DEFAULT_MAX_BLOCK_SIZE = 128_000_000;
+
+/**
+ * `-minminingtxfee` has no default in the reference node (it must be given): regtest takes the
+ * value of our reference regtest configuration, 1 satoshi per kB; the other networks the
+ * node's former built-in default, 500 satoshis per kB.
+ */
+export const DEFAULT_MIN_MINING_TX_FEE_REGTEST = 1n;
+export const DEFAULT_MIN_MINING_TX_FEE = 500n;
+
+/** `-maxstackmemoryusageconsensus` is required by the reference node; 100 MB is our reference regtest configuration's value. */
+export const DEFAULT_MAX_STACK_MEMORY_USAGE_CONSENSUS = 100_000_000;
 
 const HOST = { re: /^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+|[A-Za-z0-9.-]+)$/, expected: 'a host name or IP address' };
 
@@ -68,6 +80,32 @@ export const nodeEnvSchema = z.object({
   /** Default: true except on regtest. */
   NODE_P2P_DNS_SEED: networkDefault(envBool()),
   NODE_MAX_BLOCK_SIZE: envInt(DEFAULT_MAX_BLOCK_SIZE, 1_000_000, 2 ** 31 - 1),
+  /** Largest block the node's own templates build (`-blockmaxsize`); at most NODE_MAX_BLOCK_SIZE. */
+  NODE_BLOCK_MAX_SIZE: envInt(DEFAULT_MAX_BLOCK_SIZE, 1_000, 2 ** 31 - 1),
+  /** Worker threads verifying scripts; 0 verifies on the main thread. Default: the machine's cores. */
+  NODE_SCRIPT_THREADS: envInt(availableParallelism(), 0, 64),
+  /** Unspent outputs kept in memory in front of Postgres. */
+  NODE_UTXO_CACHE_ENTRIES: envInt(500_000, 0, 100_000_000),
+  /** Consensus stack memory limit after Genesis, bytes (`-maxstackmemoryusageconsensus`; 0 = unlimited). */
+  NODE_MAX_STACK_MEMORY_USAGE_CONSENSUS: envInt(DEFAULT_MAX_STACK_MEMORY_USAGE_CONSENSUS, 0, Number.MAX_SAFE_INTEGER),
+  /** Policy stack memory limit after Genesis, bytes (`-maxstackmemoryusagepolicy`; 0 = unlimited). */
+  NODE_MAX_STACK_MEMORY_USAGE_POLICY: envInt(100_000_000, 0, Number.MAX_SAFE_INTEGER),
+  /** Lowest fee rate, BSV per 1,000 bytes, of transactions the node's templates include (`-minminingtxfee`). */
+  NODE_MIN_MINING_TX_FEE: networkDefault(envCoins(undefined)),
+  /** Lowest fee rate, BSV per 1,000 bytes, for entering the mempool (0: fee-free transactions are accepted, as the reference node). */
+  NODE_MEMPOOL_MIN_FEE: envCoins(0n),
+  /** Mempool size limit in MB of transactions; above it the lowest-paying are evicted (`-maxmempool`). */
+  NODE_MAX_MEMPOOL: envInt(1000, 1, 1_000_000),
+  /** Hours a transaction may wait in the mempool (`-mempoolexpiry`). */
+  NODE_MEMPOOL_EXPIRY: envInt(336, 1, 100_000),
+  /** Longest chain of unconfirmed ancestors a mempool transaction may have (`-limitancestorcount`). */
+  NODE_LIMIT_ANCESTOR_COUNT: envInt(10_000, 1, 1_000_000),
+  /** Highest fee `sendrawtransaction` accepts without allowhighfees, BSV (`-maxtxfee`). */
+  NODE_MAX_TX_FEE: envCoins(10_000_000n),
+  /** Refuse non-standard transactions (`-acceptnonstdtxn=0`). Default: true except on regtest. */
+  NODE_REQUIRE_STANDARD: networkDefault(envBool()),
+  /** Seconds after which new mempool transactions trigger a TemplateChanged event. */
+  NODE_TEMPLATE_REFRESH_SECONDS: envInt(5, 1, 3600),
 });
 
 export type NodeEnv = z.output<typeof nodeEnvSchema>;
@@ -85,6 +123,30 @@ export interface NodeConfig {
   redisPrefix: string;
   logLevel: NodeEnv['LOG_LEVEL'];
   maxBlockSize: number;
+  chainState: {
+    scriptThreads: number;
+    utxoCacheEntries: number;
+    /** Bytes; 0 = unlimited. */
+    maxStackMemoryUsageConsensus: number;
+    /** Bytes; 0 = unlimited. */
+    maxStackMemoryUsagePolicy: number;
+  };
+  mempool: {
+    maxSizeBytes: number;
+    expirySeconds: number;
+    /** Satoshis per 1,000 bytes. */
+    minFeePerKb: bigint;
+    ancestorLimit: number;
+    /** Satoshis. */
+    maxTxFee: bigint;
+    requireStandard: boolean;
+  };
+  mining: {
+    /** Satoshis per 1,000 bytes. */
+    minMiningTxFeePerKb: bigint;
+    blockMaxSize: number;
+    templateRefreshSeconds: number;
+  };
   rpc: { bind: string; port: number; user: string; password: string; maxBodyBytes: number; workQueue: number };
   p2p: {
     bind: string;
@@ -133,6 +195,25 @@ export function loadNodeConfig(env: Record<string, string | undefined> = process
     redisPrefix: e.REDIS_PREFIX,
     logLevel: e.LOG_LEVEL,
     maxBlockSize: e.NODE_MAX_BLOCK_SIZE,
+    chainState: {
+      scriptThreads: e.NODE_SCRIPT_THREADS,
+      utxoCacheEntries: e.NODE_UTXO_CACHE_ENTRIES,
+      maxStackMemoryUsageConsensus: e.NODE_MAX_STACK_MEMORY_USAGE_CONSENSUS,
+      maxStackMemoryUsagePolicy: e.NODE_MAX_STACK_MEMORY_USAGE_POLICY,
+    },
+    mempool: {
+      maxSizeBytes: e.NODE_MAX_MEMPOOL * 1_000_000,
+      expirySeconds: e.NODE_MEMPOOL_EXPIRY * 3600,
+      minFeePerKb: e.NODE_MEMPOOL_MIN_FEE,
+      ancestorLimit: e.NODE_LIMIT_ANCESTOR_COUNT,
+      maxTxFee: e.NODE_MAX_TX_FEE,
+      requireStandard: e.NODE_REQUIRE_STANDARD ?? e.NETWORK !== 'regtest',
+    },
+    mining: {
+      minMiningTxFeePerKb: e.NODE_MIN_MINING_TX_FEE ?? (e.NETWORK === 'regtest' ? DEFAULT_MIN_MINING_TX_FEE_REGTEST : DEFAULT_MIN_MINING_TX_FEE),
+      blockMaxSize: Math.min(e.NODE_BLOCK_MAX_SIZE, e.NODE_MAX_BLOCK_SIZE),
+      templateRefreshSeconds: e.NODE_TEMPLATE_REFRESH_SECONDS,
+    },
     rpc: {
       bind: e.NODE_RPC_BIND,
       port: e.NODE_RPC_PORT ?? params.rpcPort,

@@ -84,3 +84,35 @@ test('NODE_P2P_CONNECT turns listening off unless NODE_P2P_LISTEN says otherwise
   assert.equal(loadNodeConfig({ NODE_P2P_CONNECT: '127.0.0.1:18444', NODE_P2P_LISTEN: '1' }).p2p.listen, true);
   assert.equal(loadNodeConfig({ NODE_P2P_ADDNODE: '127.0.0.1:18444' }).p2p.listen, true);
 });
+
+test('chain state, mempool and mining settings: defaults by network, fees in BSV parsed exactly', () => {
+  const reg = loadNodeConfig({});
+  assert.equal(reg.mining.minMiningTxFeePerKb, 1n);
+  assert.equal(reg.mining.blockMaxSize, 128_000_000);
+  assert.equal(reg.mempool.requireStandard, false);
+  assert.equal(reg.mempool.minFeePerKb, 0n);
+  assert.equal(reg.mempool.maxTxFee, 10_000_000n);
+  assert.equal(reg.mempool.maxSizeBytes, 1_000_000_000);
+  assert.equal(reg.mempool.ancestorLimit, 10_000);
+  assert.equal(reg.chainState.maxStackMemoryUsageConsensus, 100_000_000);
+  const main = loadNodeConfig({ NETWORK: 'mainnet', NODE_RPC_USER: 'u', NODE_RPC_PASSWORD: 'p' });
+  assert.equal(main.mining.minMiningTxFeePerKb, 500n);
+  assert.equal(main.mempool.requireStandard, true);
+  const set = loadNodeConfig({
+    NODE_MIN_MINING_TX_FEE: '0.00000250',
+    NODE_MEMPOOL_MIN_FEE: '0.0000001',
+    NODE_MAX_MEMPOOL: '300',
+    NODE_BLOCK_MAX_SIZE: '2000000',
+    NODE_MAX_BLOCK_SIZE: '1000000',
+    NODE_SCRIPT_THREADS: '0',
+    NODE_REQUIRE_STANDARD: 'yes',
+  });
+  assert.equal(set.mining.minMiningTxFeePerKb, 250n);
+  assert.equal(set.mempool.minFeePerKb, 10n);
+  assert.equal(set.mempool.maxSizeBytes, 300_000_000);
+  assert.equal(set.mining.blockMaxSize, 1_000_000, 'templates never exceed the accepted block size');
+  assert.equal(set.chainState.scriptThreads, 0);
+  assert.equal(set.mempool.requireStandard, true);
+  assert.throws(() => loadNodeConfig({ NODE_MIN_MINING_TX_FEE: '0.000000001' }), /NODE_MIN_MINING_TX_FEE: "0.000000001" is not an amount in BSV with at most 8 decimals/);
+  assert.throws(() => loadNodeConfig({ NODE_MAX_TX_FEE: '-1' }), /NODE_MAX_TX_FEE/);
+});

@@ -38,6 +38,57 @@ export const modelSamples = {
     await db.mainChain.create({ data: { height: 1, hash: bytes(32, 1) } });
     assert.equal((await db.mainChain.findUniqueOrThrow({ where: { height: 1 } })).hash.length, 32);
   },
+  async Utxo(db: PrismaClient) {
+    const row = { txid: bytes(32, 5), vout: 2_147_483_647, value: 2_100_000_000_000_000n, script: bytes(25, 0x76), height: 1_000_000, coinbase: true };
+    await db.utxo.create({ data: row });
+    const back = await db.utxo.findUniqueOrThrow({ where: { txid_vout: { txid: row.txid, vout: row.vout } } });
+    assert.deepEqual({ ...back, txid: new Uint8Array(back.txid), script: new Uint8Array(back.script) }, row);
+  },
+  async BlockUndo(db: PrismaClient) {
+    await db.blockUndo.create({ data: { hash: bytes(32, 1), height: 1, data: bytes(100, 3) } });
+    const back = await db.blockUndo.findUniqueOrThrow({ where: { hash: bytes(32, 1) } });
+    assert.equal(back.data.length, 100);
+    assert.equal(back.height, 1);
+  },
+  async TxIndex(db: PrismaClient) {
+    const row = { txid: bytes(32, 6), blockHash: bytes(32, 1), height: 1, position: 3, offset: 81, size: 191 };
+    await db.txIndex.create({ data: row });
+    const back = await db.txIndex.findUniqueOrThrow({ where: { txid: row.txid } });
+    assert.deepEqual({ ...back, txid: new Uint8Array(back.txid), blockHash: new Uint8Array(back.blockHash) }, row);
+  },
+  async AddressHistory(db: PrismaClient) {
+    const row = { hash160: bytes(20, 8), height: 7, position: 1, isSpend: true, n: 0, txid: bytes(32, 6), value: -5_000_000_000n };
+    await db.addressHistory.create({ data: row });
+    const back = await db.addressHistory.findFirstOrThrow({ where: { hash160: row.hash160 } });
+    assert.deepEqual({ ...back, hash160: new Uint8Array(back.hash160), txid: new Uint8Array(back.txid) }, row);
+  },
+  async AddressBalance(db: PrismaClient) {
+    await db.addressBalance.create({ data: { hash160: bytes(20, 8), balance: 0n, received: 5_000_000_000n, entries: 2 } });
+    const back = await db.addressBalance.findUniqueOrThrow({ where: { hash160: bytes(20, 8) } });
+    assert.equal(back.received, 5_000_000_000n);
+    assert.equal(back.entries, 2);
+  },
+  async BlockStats(db: PrismaClient) {
+    const row = { hash: bytes(32, 1), height: 1, txCount: 3, size: 600, totalFee: 1_000n, feeRateMin: 1n, feeRateP10: 2n, feeRateMedian: 500n, feeRateP90: 9_000_000_000n };
+    await db.blockStats.create({ data: row });
+    const back = await db.blockStats.findUniqueOrThrow({ where: { hash: row.hash } });
+    assert.deepEqual({ ...back, hash: new Uint8Array(back.hash) }, row);
+  },
+  async MempoolTx(db: PrismaClient) {
+    const row = { txid: bytes(32, 9), raw: bytes(191, 1), fee: 1n, size: 191, height: 101, seq: 9_007_199_254_740_993n, enteredAt: new Date('2026-01-01T00:00:00.123Z') };
+    await db.mempoolTx.create({ data: row });
+    const back = await db.mempoolTx.findUniqueOrThrow({ where: { txid: row.txid } });
+    assert.deepEqual({ ...back, txid: new Uint8Array(back.txid), raw: new Uint8Array(back.raw) }, row);
+  },
+  async DoubleSpend(db: PrismaClient) {
+    const d = await db.doubleSpend.create({
+      data: { kind: 'BLOCK', txid: bytes(32, 9), raw: bytes(191, 1), conflictTxid: bytes(32, 10), prevTxid: bytes(32, 5), prevVout: 1, blockHash: bytes(32, 1), source: 'p2p' },
+    });
+    const back = await db.doubleSpend.findUniqueOrThrow({ where: { id: d.id } });
+    assert.equal(back.kind, 'BLOCK');
+    assert.equal(back.prevVout, 1);
+    assert.equal(new Uint8Array(back.blockHash!).length, 32);
+  },
   async Miner(db: PrismaClient) {
     const m = await db.miner.create({ data: { address: 'mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn' } });
     assert.equal((await db.miner.findUniqueOrThrow({ where: { id: m.id } })).address, 'mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn');

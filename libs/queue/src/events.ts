@@ -20,10 +20,25 @@ export interface TemplateChangedEvent {
   reason: 'new-tip' | 'new-transactions';
 }
 
+/**
+ * A double-spend attempt: `txid` spent the output `prevTxid:prevVout` that `conflictTxid`
+ * already spends. MEMPOOL: refused at the mempool (first seen wins); BLOCK: dropped from the
+ * mempool because block `blockHash` confirmed the other spend.
+ */
+export interface DoubleSpendEvent {
+  kind: 'MEMPOOL' | 'BLOCK';
+  txid: string;
+  conflictTxid: string;
+  prevTxid: string;
+  prevVout: number;
+  blockHash?: string;
+}
+
 export interface ChannelPayloads {
   [Channel.BlockConnected]: BlockConnectedEvent;
   [Channel.BlockDisconnected]: BlockDisconnectedEvent;
   [Channel.TemplateChanged]: TemplateChangedEvent;
+  [Channel.DoubleSpend]: DoubleSpendEvent;
 }
 
 /** The Redis channel name for `channel` under a deployment's key prefix (e.g. `mm:`). */

@@ -12,4 +12,6 @@ export enum Channel {
   BlockDisconnected = 'events:block-disconnected',
   /** apps/node: a new block template is available (new tip or new transactions). */
   TemplateChanged = 'events:template-changed',
+  /** apps/node: a transaction tried to spend an output another one already spends. Payload: DoubleSpendEvent. */
+  DoubleSpend = 'events:double-spend',
 }

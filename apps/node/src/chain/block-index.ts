@@ -215,6 +215,64 @@ export class BlockIndex {
     for (const e of this.entries.values()) if (hasData(e) && !this.contains(e)) e.seq = this.nextSeq++;
   }
 
+  /**
+   * Make every connectable, valid entry with at least the tip's work a candidate again (after
+   * the tip was invalidated, blocks pruned earlier may be the best chain now).
+   */
+  rebuildCandidates(): Undo {
+    const before = new Set(this.candidates);
+    const tip = this.tip();
+    for (const e of this.entries.values()) {
+      if (e.chainData && !isInvalid(e) && e.chainWork >= tip.chainWork) this.candidates.add(e);
+    }
+    return () => {
+      this.candidates.clear();
+      for (const c of before) this.candidates.add(c);
+    };
+  }
+
+  /**
+   * Forget that `e`, its descendants and its ancestors were found invalid (reconsiderblock):
+   * their statuses go back to what their stored data says, and `failedParent` is derived
+   * again everywhere. Returns the entries whose status changed, and how to undo it.
+   */
+  clearInvalid(e: IndexEntry): { changed: IndexEntry[]; undo: Undo } {
+    const saved = new Map<IndexEntry, { status: BlockStatus; failedParent: boolean }>();
+    const changed: IndexEntry[] = [];
+    const reset = (x: IndexEntry) => {
+      if (x.status !== 'INVALID') return;
+      saved.set(x, { status: x.status, failedParent: x.failedParent });
+      x.status = hasData(x) ? 'DATA' : 'HEADER';
+      changed.push(x);
+    };
+    const stack = [e];
+    while (stack.length) {
+      const x = stack.pop()!;
+      reset(x);
+      stack.push(...x.children);
+    }
+    for (let a = e.prev; a; a = a.prev) reset(a);
+    const ordered = [...this.entries.values()].sort((a, b) => a.height - b.height);
+    for (const x of ordered) {
+      const failed = x.prev ? isInvalid(x.prev) : false;
+      if (failed !== x.failedParent) {
+        if (!saved.has(x)) saved.set(x, { status: x.status, failedParent: x.failedParent });
+        x.failedParent = failed;
+      }
+    }
+    const previousBest = this.bestHeaderEntry;
+    this.bestHeaderEntry = this.findBestHeader();
+    const undoCandidates = this.rebuildCandidates();
+    return {
+      changed,
+      undo: () => {
+        undoCandidates();
+        this.bestHeaderEntry = previousBest;
+        for (const [x, v] of saved) Object.assign(x, v);
+      },
+    };
+  }
+
   /** Forget candidates that can no longer beat the tip (call only once a chain change is committed). */
   pruneCandidates(): void {
     const tip = this.tip();

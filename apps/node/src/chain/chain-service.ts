@@ -15,6 +15,7 @@ import { checkBlockHeader, contextualCheckBlockHeader } from './validation/heade
 import { contextualCheckBlock } from './validation/contextual-block.js';
 import { checkSubmittedBlockPolicy } from './validation/policy.js';
 import { reject, type Rejection } from './validation/rejection.js';
+import { SerialLock } from '../sync/serial-lock.js';
 
 /** Where a block came from: RPC submissions also get our own policy checks. */
 export type BlockSource = 'rpc' | 'peer';
@@ -75,6 +76,8 @@ export interface ChainServiceOptions {
   clock: Clock;
   maxBlockSize: number;
   logger: Logger;
+  /** Shared with the mempool so chain changes and transaction acceptance never interleave. */
+  lock?: SerialLock;
 }
 
 /** Most headers one `getHeaders` answer carries (the P2P `headers` limit). */
@@ -94,7 +97,7 @@ export class ChainService extends EventEmitter<ChainEvents> {
   private readonly clock: Clock;
   readonly maxBlockSize: number;
   private readonly log: Logger;
-  private queue: Promise<unknown> = Promise.resolve();
+  readonly lock: SerialLock;
   private closed = false;
 
   constructor(opts: ChainServiceOptions) {
@@ -105,6 +108,7 @@ export class ChainService extends EventEmitter<ChainEvents> {
     this.clock = opts.clock;
     this.maxBlockSize = opts.maxBlockSize;
     this.log = opts.logger;
+    this.lock = opts.lock ?? new SerialLock();
   }
 
   /** Load the index from the database, writing the genesis block into an empty one. */
@@ -153,7 +157,7 @@ export class ChainService extends EventEmitter<ChainEvents> {
   /** Stop accepting changes and wait for the one in progress. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.queue.catch(() => {});
+    await this.lock.idle();
   }
 
   tip(): IndexEntry {
@@ -280,8 +284,101 @@ export class ChainService extends EventEmitter<ChainEvents> {
         mtp: undefined,
         seq: -1,
       };
-      return this.store.rolledBack((client) => this.connector.connect(this.connectContext(client), p, probe));
+      try {
+        return await this.store.rolledBack((client) => this.connector.connect(this.connectContext(client), p, probe));
+      } finally {
+        this.connector.rolledBack?.();
+      }
     });
+  }
+
+  /**
+   * Mark a block invalid (the invalidateblock RPC): if it is on the active chain, disconnect
+   * down to its parent, then move to the best chain that does not contain it. Returns the
+   * tip change, or null when the active chain did not move.
+   */
+  invalidateBlock(hash: Uint8Array): Promise<TipChange | null> {
+    return this.exclusive(async () => {
+      const entry = this.index.get(hash);
+      if (!entry) throw new NodeError(NodeErrorCode.UnknownBlock, `block ${hashToHex(hash)} is not known`);
+      if (entry.height === 0) throw new NodeError(NodeErrorCode.NotSupported, 'the genesis block cannot be invalidated');
+      const startTip = this.tip();
+      const undo: Undo[] = [];
+      let change: TipChange | null = null;
+      await this.commit(undo, async (client) => {
+        const ctx = this.connectContext(client);
+        const disconnected: IndexEntry[] = [];
+        while (this.index.contains(entry)) {
+          const t = this.tip();
+          await this.connector.disconnect(ctx, await this.readBody(t), t);
+          undo.push(this.index.popActive());
+          disconnected.push(t);
+        }
+        undo.push(this.index.markInvalid(entry));
+        await this.store.setStatus(client, [entry]);
+        undo.push(this.index.rebuildCandidates());
+        if (disconnected.length) await this.store.setMainChain(client, this.tip().height, []);
+        const moved = (await this.activate(client, undo, null)).change;
+        const tip = this.tip();
+        if (tip !== startTip) {
+          change = { tip, connected: moved?.connected ?? [], disconnected: [...disconnected, ...(moved?.disconnected ?? [])] };
+        }
+      });
+      this.index.pruneCandidates();
+      this.log.warn('block invalidated', { height: entry.height, hash: hashToHex(entry.hash) });
+      if (change) this.announce(change);
+      return change;
+    });
+  }
+
+  /**
+   * Forget that a block and its descendants (and ancestors) were invalid (the reconsiderblock
+   * RPC), then move to the best chain, which may now contain it.
+   */
+  reconsiderBlock(hash: Uint8Array): Promise<TipChange | null> {
+    return this.exclusive(async () => {
+      const entry = this.index.get(hash);
+      if (!entry) throw new NodeError(NodeErrorCode.UnknownBlock, `block ${hashToHex(hash)} is not known`);
+      const undo: Undo[] = [];
+      let change: TipChange | null = null;
+      await this.commit(undo, async (client) => {
+        const cleared = this.index.clearInvalid(entry);
+        undo.push(cleared.undo);
+        await this.store.setStatus(client, cleared.changed);
+        change = (await this.activate(client, undo, null)).change;
+      });
+      this.index.pruneCandidates();
+      if (change) this.announce(change);
+      return change;
+    });
+  }
+
+  /**
+   * Connect the active chain's blocks from `height` to the tip again, one transaction each, for
+   * chain-state tables created after those blocks were accepted (a database from before the
+   * UTXO set existed). A block that no longer connects stops the node with the reason.
+   */
+  reconnectFrom(height: number): Promise<number> {
+    return this.exclusive(async () => {
+      let count = 0;
+      for (let h = Math.max(1, height); h <= this.tip().height; h++) {
+        const entry = this.index.atHeight(h)!;
+        const body = await this.readBody(entry);
+        let rejection: Rejection | null = null;
+        await this.commit([], async (client) => {
+          rejection = await this.connector.connect(this.connectContext(client), body, entry);
+          if (rejection) throw new NodeError(NodeErrorCode.ChainMismatch, `block ${hashToHex(entry.hash)} at height ${h} no longer connects: ${rejection.reason} (${rejection.debug})`);
+        });
+        count++;
+      }
+      return count;
+    });
+  }
+
+  private async readBody(e: IndexEntry): Promise<ParsedBlock> {
+    const raw = await this.store.getBlockData(e.hash);
+    if (!raw) throw new NodeError(NodeErrorCode.MissingBlockData, `block ${hashToHex(e.hash)} is indexed as stored but block_data has no row`);
+    return parseBlock(raw);
   }
 
   private async acceptParsed(p: ParsedBlock, source: BlockSource): Promise<AcceptBlockResult> {
@@ -389,9 +486,7 @@ export class ChainService extends EventEmitter<ChainEvents> {
     let submittedResult: 'connected' | Rejection | undefined;
     const body = async (e: IndexEntry): Promise<ParsedBlock> => {
       if (submitted && e === submitted.entry) return submitted.parsed;
-      const raw = await this.store.getBlockData(e.hash);
-      if (!raw) throw new NodeError(NodeErrorCode.MissingBlockData, `block ${hashToHex(e.hash)} is indexed as stored but block_data has no row`);
-      return parseBlock(raw);
+      return this.readBody(e);
     };
 
     for (;;) {
@@ -457,7 +552,7 @@ export class ChainService extends EventEmitter<ChainEvents> {
   }
 
   private connectContext(client: PgClient): ConnectContext {
-    return { client, params: this.params };
+    return { client, params: this.params, index: this.index };
   }
 
   private async writeGenesis(): Promise<void> {
@@ -478,9 +573,12 @@ export class ChainService extends EventEmitter<ChainEvents> {
       await this.store.transaction(fn);
     } catch (e) {
       for (const u of undo.reverse()) u();
+      this.connector.rolledBack?.();
       if (e instanceof NodeError) throw e;
       throw new NodeError(NodeErrorCode.Storage, `writing the chain failed: ${(e as Error).message}`, e);
     }
+    // Memory that mirrors the committed state (caches, the mempool) follows before anyone hears of the change.
+    await this.connector.committed?.();
   }
 
   private announce(change: TipChange): void {
@@ -511,9 +609,7 @@ export class ChainService extends EventEmitter<ChainEvents> {
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new NodeError(NodeErrorCode.ShuttingDown, 'the node is shutting down'));
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => {});
-    return run;
+    return this.lock.run(fn);
   }
 }
 

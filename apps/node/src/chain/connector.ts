@@ -1,5 +1,6 @@
 import { blockSubsidy, type ChainParams } from '@metamorph/bitcoin';
 import type { PgClient } from '@metamorph/db';
+import type { BlockIndex } from './block-index.js';
 import type { IndexEntry } from './index-entry.js';
 import type { ParsedBlock } from './parsed-block.js';
 import { reject, type Rejection } from './validation/rejection.js';
@@ -8,6 +9,8 @@ export interface ConnectContext {
   /** The transaction the chain change commits in: UTXO writes belong in it. */
   client: PgClient;
   params: ChainParams;
+  /** The header index (ancestors' median times for sequence locks). */
+  index: BlockIndex;
 }
 
 /**
@@ -20,11 +23,19 @@ export interface BlockConnector {
   screen(p: ParsedBlock): Rejection | null;
   connect(ctx: ConnectContext, p: ParsedBlock, entry: IndexEntry): Promise<Rejection | null>;
   disconnect(ctx: ConnectContext, p: ParsedBlock, entry: IndexEntry): Promise<void>;
+  /**
+   * The chain transaction that ran `connect`/`disconnect` calls committed: bring in-memory
+   * state (caches, the mempool) in line with it. Runs before the tip event, still holding the
+   * chain lock; it must not throw.
+   */
+  committed?(): Promise<void>;
+  /** The chain transaction was rolled back (or was a dry run): forget what the calls staged. */
+  rolledBack?(): void;
 }
 
 /**
- * The walking skeleton's connector: no UTXO set yet, so only coinbase-only blocks are
- * connectable, and the coinbase may claim at most the subsidy (there are no fees).
+ * A connector without a UTXO set, for tests of the chain seam: only coinbase-only blocks are
+ * connectable, and the coinbase may claim at most the subsidy. The node runs UtxoConnector.
  */
 export class CoinbaseOnlyConnector implements BlockConnector {
   screen(p: ParsedBlock): Rejection | null {

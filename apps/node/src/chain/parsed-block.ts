@@ -24,3 +24,14 @@ export function parseBlock(raw: Uint8Array): ParsedBlock {
 export function parsedFromBlock(block: Block): ParsedBlock {
   return parseBlock(encodeBlock(block).slice());
 }
+
+/** Byte offset of each transaction inside the serialized block. */
+export function txOffsets(p: Pick<ParsedBlock, 'txSizes'>): number[] {
+  const n = p.txSizes.length;
+  let off = 80 + (n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9);
+  return p.txSizes.map((size) => {
+    const at = off;
+    off += size;
+    return at;
+  });
+}

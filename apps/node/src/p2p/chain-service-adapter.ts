@@ -31,6 +31,8 @@ const BAN_SCORES: Record<string, number> = {
   'bad-cb-height': 100,
   'bad-blk-sigops': 100,
   'bad-txns-nonfinal': 10,
+  // Script failures in a block (the reference node's parallel checks report no script error).
+  'blk-bad-inputs': 100,
 };
 const FREE_REASONS = new Set(['time-too-old', 'time-too-new', 'duplicate', 'bad-version', 'bad-txns-unsupported']);
 

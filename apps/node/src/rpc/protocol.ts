@@ -12,6 +12,7 @@ export enum RpcErrorCode {
   InvalidParameter = -8,
   ClientNotConnected = -9,
   ClientInInitialDownload = -10,
+  DatabaseError = -20,
   ClientNodeAlreadyAdded = -23,
   ClientNodeNotAdded = -24,
   ClientNodeNotConnected = -29,

@@ -1,15 +1,27 @@
 import type { ChainParams } from '@metamorph/bitcoin';
-import type { Logger } from '@metamorph/config';
+import type { Logger, NodeConfig } from '@metamorph/config';
+import type { PgPool } from '@metamorph/db';
 import type { ChainService } from '../chain/chain-service.js';
+import type { Mempool } from '../mempool/mempool.js';
+import type { MiningCandidates } from '../mining/candidates.js';
+import type { FeeEstimator } from '../mining/fee-estimator.js';
 import type { TemplateBuilder } from '../mining/template.js';
 import type { PeerManager } from '../p2p/peer-manager.js';
+import type { UtxoSet } from '../utxo/utxo-set.js';
 import { RpcError, RpcErrorCode } from './protocol.js';
 import { isObject } from './params.js';
 
 export interface RpcContext {
   chain: ChainService;
   templates: TemplateBuilder;
+  mempool: Mempool;
+  utxos: UtxoSet;
+  candidates: MiningCandidates;
+  fees: FeeEstimator;
+  /** Reads of the chain-state tables (transaction index, UTXO statistics). */
+  db: PgPool;
   params: ChainParams;
+  config: NodeConfig;
   /** When the node started, ms since the epoch. */
   startedAt: number;
   /** Aborts when the node shuts down (ends long polls). */
@@ -22,7 +34,7 @@ export interface RpcContext {
   log: Logger;
 }
 
-export type RpcCategory = 'blockchain' | 'control' | 'mining' | 'network';
+export type RpcCategory = 'blockchain' | 'control' | 'generating' | 'mining' | 'network' | 'rawtransactions' | 'util';
 
 export interface RpcMethod {
   name: string;

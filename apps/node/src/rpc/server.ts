@@ -4,6 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '@metamorph/config';
 import { RpcError, RpcErrorCode, httpStatusFor, reply, type RpcReply } from './protocol.js';
 import { isObject } from './params.js';
+import { stringifyJson } from './json-number.js';
 import type { RpcContext, RpcRegistry } from './registry.js';
 
 export interface RpcServerOptions {
@@ -153,7 +154,7 @@ export class RpcServer {
   }
 
   private sendJson(res: http.ServerResponse, status: number, value: unknown): void {
-    const body = JSON.stringify(value) + '\n';
+    const body = stringifyJson(value) + '\n';
     res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   }

@@ -12,7 +12,8 @@ export const RPC_PASSWORD = 'metamorph';
 export const testLogger = createLogger('node-test', (process.env.NODE_TEST_LOG as 'debug' | 'info') ?? 'error');
 
 export function testConfig(db: TestDatabase, prefix: string, overrides: Partial<NodeConfig> = {}): NodeConfig {
-  const base = loadNodeConfig({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix });
+  // Scripts on the main thread unless a test asks for workers: starting a pool costs about a second.
+  const base = loadNodeConfig({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, NODE_SCRIPT_THREADS: '0' });
   return {
     ...base,
     ...overrides,

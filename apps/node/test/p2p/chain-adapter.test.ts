@@ -76,6 +76,7 @@ describe('the ChainService as the P2P layer sees it', () => {
     assert.equal(r.rejected?.banScore, 50);
     assert.equal(banScoreFor('bad-diffbits'), 100);
     assert.equal(banScoreFor('time-too-new'), 0);
+    assert.equal(banScoreFor('blk-bad-inputs'), 100, 'a block whose scripts fail');
     assert.equal(banScoreFor('bad-txns-unsupported'), 0, 'a rule this node lacks never costs a peer');
   });
 

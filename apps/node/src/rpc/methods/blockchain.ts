@@ -1,4 +1,5 @@
-import { decodeBlockWithRaw, difficultyFromBits, encodeBlockHeader, hashFromHex, hashToHex, sha256d, toHex } from '@metamorph/bitcoin';
+import { decodeBlockWithRaw, difficultyFromBits, encodeBlockHeader, hashFromHex, hashToHex, protocolEra, sha256d, toHex } from '@metamorph/bitcoin';
+import { txToJson } from '../tx-json.js';
 import type { IndexEntry } from '../../chain/index-entry.js';
 import { hasData, isInvalid, workToHex } from '../../chain/index-entry.js';
 import type { RpcContext, RpcMethod } from '../registry.js';
@@ -111,19 +112,23 @@ export const blockchainMethods: RpcMethod[] = [
     minParams: 1,
     maxParams: 2,
     help:
-      'getblock "blockhash" ( verbosity )\n\nReturns a block: with verbosity 0 (RAW_BLOCK) its bytes in hex, with 1 (DECODE_HEADER, the default) an object with the header fields and the txids.\n\nArguments:\n1. "blockhash"   (string, required) the block hash\n2. verbosity     (numeric or string, optional, default=1)',
+      'getblock "blockhash" ( verbosity )\n\nReturns a block: with verbosity 0 (RAW_BLOCK) its bytes in hex, with 1 (DECODE_HEADER, the default) an object with the header fields and the txids, with 2 (DECODE_TRANSACTIONS) every transaction decoded, with 3 (DECODE_HEADER_AND_COINBASE) only the coinbase decoded.\n\nArguments:\n1. "blockhash"   (string, required) the block hash\n2. verbosity     (numeric or string, optional, default=1)',
     handler: async (params, ctx) => {
       const entry = blockParam(params[0], ctx);
       const verbosity = params.length > 1 ? parseVerbosity(params[1], 3, GETBLOCK_VERBOSITY) : 1;
-      if (verbosity >= 2) throw new RpcError(RpcErrorCode.InvalidParameter, `Verbosity ${verbosity} (${GETBLOCK_VERBOSITY[verbosity]}) is not supported yet`);
       const raw = hasData(entry) ? await ctx.chain.getBlock(entry.hash) : null;
       if (verbosity === 0) {
         if (!raw) throw new RpcError(RpcErrorCode.MiscError, `${hashToHex(entry.hash)} not found on disk`);
         return toHex(raw);
       }
       if (!raw) throw new RpcError(RpcErrorCode.MiscError, `Block file ${hashToHex(entry.hash)} not available.`);
-      const { rawTxs } = decodeBlockWithRaw(raw);
-      return { tx: rawTxs.map((t) => hashToHex(sha256d(t))), ...blockHeaderJson(ctx.chain.index, entry) };
+      const { block, rawTxs } = decodeBlockWithRaw(raw);
+      if (verbosity === 1) return { tx: rawTxs.map((t) => hashToHex(sha256d(t))), ...blockHeaderJson(ctx.chain.index, entry) };
+      // 2: every transaction decoded; 3: the coinbase only.
+      const era = protocolEra(ctx.params, entry.height);
+      const shown = verbosity === 3 ? 1 : rawTxs.length;
+      const tx = rawTxs.slice(0, shown).map((r, i) => txToJson(block.txs[i], r, sha256d(r), era, ctx.params));
+      return { tx, ...blockHeaderJson(ctx.chain.index, entry) };
     },
   },
   {
