@@ -54,6 +54,12 @@ export class BlockSync {
   readonly inFlight = new Map<string, InFlightBlock[]>();
   /** Blocks the chain refused, so they are not asked for again (the chain may not mark all of them invalid). */
   private readonly refused = new BoundedSet(10_000);
+  /**
+   * Blocks received and now being checked by the chain (hash hex). They are no longer in
+   * flight but not stored yet either: asking any peer for them again would download them twice.
+   * Counted, as two peers may deliver the same block at once.
+   */
+  private readonly processing = new Map<string, number>();
   private syncPeers = 0;
   private ibdLatchedOff = false;
   private scheduling = false;
@@ -207,7 +213,15 @@ export class BlockSync {
     this.inFlight.delete(k);
     p.lastBlockAt = this.now();
     p.stallingSince = 0;
-    const result = await this.chain.acceptBlock(block.raw, block.hash, requested);
+    this.processing.set(k, (this.processing.get(k) ?? 0) + 1);
+    let result: Awaited<ReturnType<P2PChain['acceptBlock']>>;
+    try {
+      result = await this.chain.acceptBlock(block.raw, block.hash, requested);
+    } finally {
+      const n = this.processing.get(k)! - 1;
+      if (n > 0) this.processing.set(k, n);
+      else this.processing.delete(k);
+    }
     if (result.status === 'invalid') {
       this.refused.add(k);
       this.log.info('invalid block received', { peer: p.id, hash: hashToHex(block.hash), reason: result.reason });
@@ -267,6 +281,7 @@ export class BlockSync {
       const k = hex(c.hash);
       // Nothing past a refused block can be connected: stop there.
       if (this.refused.has(k)) break;
+      if (this.processing.has(k)) continue;
       const flights = this.inFlight.get(k);
       if (!flights) {
         toFetch.push(c);
