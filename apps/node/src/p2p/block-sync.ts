@@ -65,6 +65,8 @@ export class BlockSync {
   private scheduling = false;
   private rescheduled = false;
   private progress = { at: 0, height: -1, blocks: 0, txs: 0, logged: false };
+  /** Called once, when initial block download ends. */
+  onLeftInitialBlockDownload: (() => void) | undefined;
 
   constructor(
     private readonly chain: P2PChain,
@@ -81,6 +83,7 @@ export class BlockSync {
     if (tip.header.time < Math.floor(this.now() / 1000) - this.opts.maxTipAgeSeconds) return true;
     this.ibdLatchedOff = true;
     this.log.info('leaving initial block download', { height: tip.height });
+    if (this.onLeftInitialBlockDownload) queueMicrotask(this.onLeftInitialBlockDownload);
     return false;
   }
 
@@ -92,8 +95,9 @@ export class BlockSync {
     return (!p.session.inbound || p.session.whitelisted) && !this.isClient(p);
   }
 
-  onPeerReady(p: PeerState): void {
-    void this.maybeStartSync(p);
+  /** A peer finished its handshake: start the headers sync with it if we need one. */
+  onPeerReady(p: PeerState): Promise<void> {
+    return this.maybeStartSync(p);
   }
 
   onPeerClosed(p: PeerState): void {
