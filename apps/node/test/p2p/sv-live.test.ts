@@ -59,8 +59,8 @@ async function tipOf(n: TestNode): Promise<string> {
 describe('SV Node 1.2.2 live sessions: the recorded frames', () => {
   it('are the pinned recording', () => {
     assert.equal(rec.sha256, SV_LIVE_SHA256);
-    assert.equal(OUT.length, 280);
-    assert.equal(IN.length, 206);
+    assert.equal(OUT.length, 303);
+    assert.equal(IN.length, 225);
   });
 
   it('each decodes with our codecs and re-encodes to the same bytes; the stream frames the same whole or byte by byte', () => {
@@ -130,24 +130,28 @@ describe('SV Node 1.2.2 live sessions: the recorded frames', () => {
   });
 
   it('show what we sent, which SV Node accepted with a ban score of 0', () => {
-    for (const [frames, startHeight] of [[OUT, 0], [IN, 116]] as const) {
+    for (const [frames, startHeight] of [[OUT, 0], [IN, 118]] as const) {
       const v = decoded(nth(frames, 'mm', 'version'), 'version');
       assert.equal(nth(frames, 'mm', 'version').payload.length, 104);
       assert.equal(v.version, 70016);
       assert.equal(v.services, 0x21n);
-      assert.equal(v.relay, false, 'blocks only');
+      assert.equal(v.relay, true);
       assert.equal(v.associationId?.length, 0, 'an empty association ID: one connection per peer');
       assert.equal(v.addrRecv.services, 0n);
       assert.equal(v.startHeight, startHeight);
       assert.deepEqual(decoded(nth(frames, 'mm', 'protoconf'), 'protoconf'), { numberOfFields: 2, maxRecvPayloadLength: 2_097_152, streamPolicies: 'Default' });
       const cmds = new Set(frames.filter((f) => f.from === 'mm').map((f) => f.command));
-      for (const c of ['sendcmpct', 'mempool', 'createstrm', 'reject', 'feefilter']) assert.ok(!cmds.has(c), c);
+      for (const c of ['sendcmpct', 'mempool', 'createstrm', 'reject']) assert.ok(!cmds.has(c), c);
     }
+    // Our fee filter behaves as SV Node's: the rounded 1 BSV/kB during our initial sync, 0 on leaving it, none when nothing changed.
+    assert.deepEqual(all(OUT, 'mm', 'feefilter').map((f) => decoded(f, 'feefilter').feeRate), [9_577_383n, 0n]);
+    assert.deepEqual(all(IN, 'mm', 'feefilter'), []);
+    assert.deepEqual(all(OUT, 'sv', 'feefilter'), [], 'SV Node A, out of initial block download with a zero minimum, sent none either');
     for (const p of [...rec.getpeerinfo.svA, ...rec.getpeerinfo.svB]) {
       assert.equal(p.subver, '/Metamorph:0.1.0/');
       assert.equal(p.banscore, 0);
       assert.equal(p.services, '0000000000000021');
-      assert.equal(p.relaytxes, false);
+      assert.equal(p.relaytxes, true);
       assert.equal(p.associd, 'Not-Set');
       assert.equal(p.streampolicy, 'Default');
       assert.equal(p.version, 70016);
@@ -159,7 +163,7 @@ describe('SV Node 1.2.2 live sessions: the recorded frames', () => {
 });
 
 describe('apps/node against recorded SV Node frames over TCP', () => {
-  it('dialling SV Node: handshake, headers-first download, relay both ways and inv-announced reorganisations both ways, our replies as recorded live', async () => {
+  it('dialling SV Node: handshake, headers-first download, block and transaction relay both ways, inv-announced reorganisations both ways, our replies as recorded live', async () => {
     const server = net.createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     sockets.push({ close: () => server.close() });
@@ -169,19 +173,21 @@ describe('apps/node against recorded SV Node frames over TCP', () => {
     nodes.push(n);
     const sv = new WirePeer(await accepted);
     sockets.push(sv);
+    const same = async (command: string, recorded: LiveFrame, what = command) => sameBytes((await sv.take(command)).payload, recorded.payload, what);
 
     // Handshake.
     assertVersionAsRecorded((await sv.take('version')).payload, nth(OUT, 'mm', 'version'));
     sv.send(nth(OUT, 'sv', 'version'), nth(OUT, 'sv', 'verack'), nth(OUT, 'sv', 'protoconf'));
-    for (const c of ['verack', 'protoconf', 'getaddr']) sameBytes((await sv.take(c)).payload, nth(OUT, 'mm', c).payload, c);
+    for (const c of ['verack', 'protoconf', 'getaddr']) await same(c, nth(OUT, 'mm', c));
     sv.send(...['authch', 'sendheaders', 'sendcmpct', 'ping', 'getheaders'].map((c) => nth(OUT, 'sv', c)));
     const ch = decoded(await sv.take('authch'), 'authch');
     assert.equal(ch.version, 1);
     assert.equal(ch.challenge.length, 32);
-    sameBytes((await sv.take('sendheaders')).payload, new Uint8Array(0), 'sendheaders');
+    await same('sendheaders', nth(OUT, 'mm', 'sendheaders'));
     const ourPing = decoded(await sv.take('ping'), 'ping');
-    sameBytes((await sv.take('getheaders')).payload, nth(OUT, 'mm', 'getheaders').payload, 'getheaders from genesis');
-    sameBytes((await sv.take('pong')).payload, nth(OUT, 'mm', 'pong').payload, 'pong echoes SV Node\'s nonce');
+    await same('getheaders', nth(OUT, 'mm', 'getheaders'), 'getheaders from genesis');
+    await same('feefilter', nth(OUT, 'mm', 'feefilter', 0), 'feefilter during initial block download');
+    await same('pong', nth(OUT, 'mm', 'pong'), 'pong echoes SV Node\'s nonce');
     sv.send(frame({ command: 'pong', payload: ourPing }), nth(OUT, 'sv', 'headers', 0));
     assert.equal(decoded(nth(OUT, 'sv', 'headers', 0), 'headers').headers.length, 110);
 
@@ -202,58 +208,94 @@ describe('apps/node against recorded SV Node frames over TCP', () => {
       }
     };
     await serve(110);
-    const tip110 = blockHashOf(all(OUT, 'sv', 'block')[109].payload);
-    await waitFor(async () => (await tipOf(n)) === tip110, 20_000, 'our tip at SV Node\'s block 110');
+    const svBlocks = all(OUT, 'sv', 'block');
+    await waitFor(async () => (await tipOf(n)) === blockHashOf(svBlocks[109].payload), 20_000, 'our tip at SV Node\'s block 110');
+    await same('feefilter', nth(OUT, 'mm', 'feefilter', 1), 'feefilter on leaving initial block download');
 
     // SV Node announces block 111 with headers: we fetch it at once.
     sv.send(nth(OUT, 'sv', 'headers', 1));
-    sameBytes((await sv.take('getdata')).payload, OUT[OUT.indexOf(nth(OUT, 'sv', 'headers', 1)) + 1].payload, 'getdata 111');
-    const b111 = nth(OUT, 'sv', 'block', 110);
-    sv.send(b111);
-    await waitFor(async () => (await tipOf(n)) === blockHashOf(b111.payload), 10_000, 'tip 111');
+    await same('getdata', OUT[OUT.indexOf(nth(OUT, 'sv', 'headers', 1)) + 1], 'getdata 111');
+    sv.send(svBlocks[110]);
+    await waitFor(async () => (await tipOf(n)) === blockHashOf(svBlocks[110].payload), 10_000, 'tip 111');
 
     // Block 112 found here: announced with headers, served on getdata, bytes as live.
     const mmBlocks = all(OUT, 'mm', 'block');
     assert.equal(await n.rpc('submitblock', toHex(mmBlocks[0].payload)), null);
-    sameBytes((await sv.take('headers')).payload, nth(OUT, 'mm', 'headers', 0).payload, 'headers announcing 112');
+    await same('headers', nth(OUT, 'mm', 'headers', 0), 'headers announcing 112');
     sv.send(nth(OUT, 'sv', 'getdata', 0));
-    sameBytes((await sv.take('block')).payload, mmBlocks[0].payload, 'block 112');
+    await same('block', mmBlocks[0], 'block 112');
 
     // SV Node's ping RPC.
     sv.send(nth(OUT, 'sv', 'ping', 1));
-    sameBytes((await sv.take('pong')).payload, nth(OUT, 'mm', 'pong', 1).payload, 'pong');
+    await same('pong', nth(OUT, 'mm', 'pong', 1));
 
     // A 12-block reorganisation on SV Node, announced with inv: getheaders, then the blocks.
     sv.send(nth(OUT, 'sv', 'inv', 0));
-    sameBytes((await sv.take('getheaders')).payload, nth(OUT, 'mm', 'getheaders', 1).payload, 'getheaders toward the announced block');
-    sv.send(nth(OUT, 'sv', 'headers', 2));
+    await same('getheaders', nth(OUT, 'mm', 'getheaders', 1), 'getheaders toward the announced block');
     assert.equal(decoded(nth(OUT, 'sv', 'headers', 2), 'headers').headers.length, 11);
-    sv.send(nth(OUT, 'sv', 'headers', 3));
+    sv.send(nth(OUT, 'sv', 'headers', 2), nth(OUT, 'sv', 'headers', 3));
     await serve(110 + 12);
-    const forkTip = blockHashOf(nth(OUT, 'sv', 'block', 122).payload);
-    await waitFor(async () => (await tipOf(n)) === forkTip, 10_000, 'SV Node\'s fork is our chain');
+    await waitFor(async () => (await tipOf(n)) === blockHashOf(svBlocks[122].payload), 10_000, 'SV Node\'s fork is our chain');
 
     // A 12-block reorganisation here: inv of the tip (more than 8 blocks), headers on its getheaders, blocks on getdata.
     for (const b of mmBlocks.slice(1, 12)) await n.rpc('submitblock', toHex(b.payload));
-    sameBytes((await sv.take('inv')).payload, nth(OUT, 'mm', 'inv').payload, 'inv of our new tip');
+    await same('inv', nth(OUT, 'mm', 'inv', 0), 'inv of our new tip');
     sv.send(nth(OUT, 'sv', 'getheaders', 1));
-    sameBytes((await sv.take('headers')).payload, nth(OUT, 'mm', 'headers', 1).payload, '11 headers from the fork');
+    await same('headers', nth(OUT, 'mm', 'headers', 1), '11 headers from the fork');
     assert.equal(await n.rpc('submitblock', toHex(mmBlocks[12].payload)), null);
-    sameBytes((await sv.take('headers')).payload, nth(OUT, 'mm', 'headers', 2).payload, 'the 12th announced with headers');
+    await same('headers', nth(OUT, 'mm', 'headers', 2), 'the 12th announced with headers');
     sv.send(nth(OUT, 'sv', 'getdata', 1), nth(OUT, 'sv', 'getdata', 2));
-    for (const b of mmBlocks.slice(1, 13)) sameBytes((await sv.take('block')).payload, b.payload, 'fork block');
+    for (const b of mmBlocks.slice(1, 13)) await same('block', b, 'fork block');
 
-    // Block 117 from here, 118 from SV Node.
-    assert.equal(await n.rpc('submitblock', toHex(mmBlocks[13].payload)), null);
-    sameBytes((await sv.take('headers')).payload, nth(OUT, 'mm', 'headers', 3).payload, 'headers announcing 117');
+    // Transactions: SV Node's announced with inv and fetched; ours announced and served; SV Node mines both in 117.
+    const svTxs = all(OUT, 'sv', 'tx');
+    const mmTxs = all(OUT, 'mm', 'tx');
+    sv.send(nth(OUT, 'sv', 'inv', 1));
+    await same('getdata', OUT[OUT.indexOf(nth(OUT, 'sv', 'inv', 1)) + 1], 'getdata for the announced transaction');
+    sv.send(svTxs[0]);
+    await waitFor(async () => (await n.rpc('getrawmempool')).length === 1, 10_000, 'SV Node\'s transaction in our mempool');
+    await n.rpc('sendrawtransaction', toHex(mmTxs[0].payload));
+    await same('inv', nth(OUT, 'mm', 'inv', 1), 'inv of our transaction');
     sv.send(nth(OUT, 'sv', 'getdata', 3));
-    sameBytes((await sv.take('block')).payload, mmBlocks[13].payload, 'block 117');
+    await same('tx', mmTxs[0], 'our transaction');
     sv.send(nth(OUT, 'sv', 'headers', 4));
-    decoded(await sv.take('getdata'), 'getdata');
-    const b118 = nth(OUT, 'sv', 'block', 123);
-    sv.send(b118);
-    await waitFor(async () => (await tipOf(n)) === blockHashOf(b118.payload), 10_000, 'tip 118');
-    assert.equal((await n.rpc('getblockchaininfo')).blocks, 118);
+    await same('getdata', OUT[OUT.indexOf(nth(OUT, 'sv', 'headers', 4)) + 1], 'getdata 117');
+    sv.send(svBlocks[123]);
+    await waitFor(async () => (await tipOf(n)) === blockHashOf(svBlocks[123].payload), 10_000, 'tip 117, with both transactions');
+    assert.deepEqual(await n.rpc('getrawmempool'), []);
+
+    // A transaction sent to us, relayed, and mined by us in 118.
+    await n.rpc('sendrawtransaction', toHex(mmTxs[1].payload));
+    await same('inv', nth(OUT, 'mm', 'inv', 2));
+    sv.send(nth(OUT, 'sv', 'getdata', 4));
+    await same('tx', mmTxs[1]);
+    assert.equal(await n.rpc('submitblock', toHex(mmBlocks[13].payload)), null);
+    await same('headers', nth(OUT, 'mm', 'headers', 3), 'headers announcing 118');
+    sv.send(nth(OUT, 'sv', 'getdata', 5));
+    await same('block', mmBlocks[13], 'block 118');
+
+    // One transaction from SV Node, one from elsewhere through us; both mined by us in 119; SV Node's 120.
+    sv.send(nth(OUT, 'sv', 'inv', 2));
+    await same('getdata', OUT[OUT.indexOf(nth(OUT, 'sv', 'inv', 2)) + 1]);
+    sv.send(svTxs[1]);
+    await waitFor(async () => (await n.rpc('getrawmempool')).length === 1, 10_000, 'SV Node\'s second transaction');
+    await n.rpc('sendrawtransaction', toHex(mmTxs[2].payload));
+    await same('inv', nth(OUT, 'mm', 'inv', 3));
+    sv.send(nth(OUT, 'sv', 'getdata', 6));
+    await same('tx', mmTxs[2]);
+    assert.equal(await n.rpc('submitblock', toHex(mmBlocks[14].payload)), null);
+    await same('headers', nth(OUT, 'mm', 'headers', 4), 'headers announcing 119');
+    sv.send(nth(OUT, 'sv', 'getdata', 7));
+    await same('block', mmBlocks[14], 'block 119');
+    sv.send(nth(OUT, 'sv', 'headers', 5));
+    await same('getdata', OUT[OUT.indexOf(nth(OUT, 'sv', 'headers', 5)) + 1], 'getdata 120');
+    sv.send(svBlocks[124]);
+    await waitFor(async () => (await tipOf(n)) === blockHashOf(svBlocks[124].payload), 10_000, 'tip 120');
+    assert.equal((await n.rpc('getblockchaininfo')).blocks, 120);
+
+    // Its periodic ping.
+    sv.send(nth(OUT, 'sv', 'ping', 2));
+    await same('pong', nth(OUT, 'mm', 'pong', 2));
 
     const [peer] = await n.rpc('getpeerinfo');
     assert.equal(peer.subver, '/Bitcoin SV:1.2.2/');
@@ -263,20 +305,22 @@ describe('apps/node against recorded SV Node frames over TCP', () => {
     assert.equal(peer.associd, 'Not-Set');
     assert.equal(peer.relaytxes, true);
     assert.equal(peer.startingheight, 110);
-    assert.equal(peer.synced_headers, 118);
+    assert.equal(peer.synced_headers, 120);
     assert.ok(!('addrlocal' in peer), 'SV Node told us an unspecified address');
     const sent = new Set(sv.commands());
     for (const c of ['sendcmpct', 'mempool', 'createstrm', 'reject', 'notfound']) assert.ok(!sent.has(c), `never ${c}`);
   });
 
-  it('dialled by SV Node: its association ID answered with an empty one, headers and blocks served byte for byte as live, new blocks announced with headers', async () => {
+  it('dialled by SV Node: its association ID answered with an empty one, headers and blocks served byte for byte as live, transactions and new blocks relayed', async () => {
     const n = await TestNode.start('node_sv_live_in', { clock: clockFrom(nth(IN, 'sv', 'version')) }, p2pConfig({ listen: true }));
     nodes.push(n);
-    // The chain we served: the first 116 blocks sent, linked from genesis.
-    const served = all(IN, 'mm', 'block');
+    // The chain we served: the first 118 blocks sent, linked from genesis (SV Node A's, our fork, blocks with transactions).
+    const firstInv = IN.indexOf(nth(IN, 'mm', 'inv'));
+    const served = IN.slice(0, firstInv).filter((f) => f.from === 'mm' && f.command === 'block');
+    assert.equal(served.length, 118);
     const byPrev = new Map(served.map((f) => [toHex(f.payload.subarray(4, 36)), f]));
     let prev = toHex(regtest.genesisHash);
-    for (let h = 1; h <= 116; h++) {
+    for (let h = 1; h <= 118; h++) {
       const f = byPrev.get(prev)!;
       const r = await n.node.chain.acceptBlock(f.payload, 'peer');
       assert.equal(r.outcome, 'connected', `block ${h}`);
@@ -287,37 +331,48 @@ describe('apps/node against recorded SV Node frames over TCP', () => {
     await new Promise((r) => socket.once('connect', r));
     const sv = new WirePeer(socket);
     sockets.push(sv);
+    const same = async (command: string, recorded: LiveFrame, what = command) => sameBytes((await sv.take(command)).payload, recorded.payload, what);
 
     sv.send(nth(IN, 'sv', 'version'));
     assertVersionAsRecorded((await sv.take('version')).payload, nth(IN, 'mm', 'version'));
-    for (const c of ['verack', 'protoconf']) sameBytes((await sv.take(c)).payload, nth(IN, 'mm', c).payload, c);
+    for (const c of ['verack', 'protoconf']) await same(c, nth(IN, 'mm', c));
     sv.send(...['verack', 'protoconf', 'getaddr', 'authch', 'sendheaders', 'sendcmpct', 'ping', 'getheaders', 'feefilter'].map((c) => nth(IN, 'sv', c)));
     decoded(await sv.take('authch'), 'authch');
     await sv.take('sendheaders');
     const ourPing = decoded(await sv.take('ping'), 'ping');
-    sameBytes((await sv.take('getheaders')).payload, nth(IN, 'mm', 'getheaders').payload, 'our getheaders from 115');
-    sameBytes((await sv.take('pong')).payload, nth(IN, 'mm', 'pong').payload, 'pong');
-    sameBytes((await sv.take('headers')).payload, nth(IN, 'mm', 'headers').payload, '116 headers after the genesis locator');
+    await same('getheaders', nth(IN, 'mm', 'getheaders'), 'our getheaders from 117');
+    await same('pong', nth(IN, 'mm', 'pong'));
+    await same('headers', nth(IN, 'mm', 'headers'), '118 headers after the genesis locator');
     sv.send(frame({ command: 'pong', payload: ourPing }));
 
-    // Its block download: every getdata as it sent them, every block as we sent it.
-    const lastIbd = IN.indexOf(nth(IN, 'mm', 'headers', 1));
-    const ibd = IN.slice(IN.indexOf(nth(IN, 'sv', 'getdata')), lastIbd);
+    // Its block download: every getdata (and feefilter) as it sent them, every block as we sent it.
+    const ibd = IN.slice(IN.indexOf(nth(IN, 'sv', 'getdata')), firstInv);
     sv.send(...ibd.filter((f) => f.from === 'sv'));
     const want = ibd.filter((f) => f.from === 'mm');
-    assert.equal(want.length, 116);
-    for (const [i, f] of want.entries()) sameBytes((await sv.take('block')).payload, f.payload, `block #${i}`);
+    assert.equal(want.length, 118);
+    for (const [i, f] of want.entries()) await same('block', f, `block #${i}`);
 
-    // New blocks (117 found here, 118 received from elsewhere) are announced with headers.
+    // A transaction reaching us is announced to it and served; its own transaction is fetched from it.
+    await n.rpc('sendrawtransaction', toHex(nth(IN, 'mm', 'tx').payload));
+    await same('inv', nth(IN, 'mm', 'inv'));
+    sv.send(IN[IN.indexOf(nth(IN, 'mm', 'inv')) + 1]);
+    await same('tx', nth(IN, 'mm', 'tx'));
+    sv.send(nth(IN, 'sv', 'inv'));
+    await same('getdata', nth(IN, 'mm', 'getdata'));
+    sv.send(nth(IN, 'sv', 'tx'));
+    await waitFor(async () => (await n.rpc('getrawmempool')).length === 2, 10_000, 'both transactions in our mempool');
+
+    // New blocks (119 found here with both transactions, 120 received from elsewhere) are announced with headers.
     for (const i of [1, 2]) {
-      const blockFrame = IN[IN.indexOf(nth(IN, 'mm', 'headers', i)) + 2];
-      assert.equal(await n.rpc('submitblock', toHex(blockFrame.payload)), null);
-      sameBytes((await sv.take('headers')).payload, nth(IN, 'mm', 'headers', i).payload, `headers ${i}`);
-      sv.send(nth(IN, 'sv', 'getdata', all(IN, 'sv', 'getdata').length - 3 + i));
-      sameBytes((await sv.take('block')).payload, blockFrame.payload, `block ${116 + i}`);
+      const at = IN.indexOf(nth(IN, 'mm', 'headers', i));
+      assert.equal(await n.rpc('submitblock', toHex(IN[at + 2].payload)), null);
+      await same('headers', IN[at], `headers ${118 + i}`);
+      sv.send(IN[at + 1]);
+      await same('block', IN[at + 2], `block ${118 + i}`);
     }
+    assert.deepEqual(await n.rpc('getrawmempool'), []);
     sv.send(nth(IN, 'sv', 'ping', 1));
-    sameBytes((await sv.take('pong')).payload, nth(IN, 'mm', 'pong', 1).payload, 'pong');
+    await same('pong', nth(IN, 'mm', 'pong', 1));
 
     const [peer] = await n.rpc('getpeerinfo');
     assert.equal(peer.inbound, true);
@@ -327,6 +382,6 @@ describe('apps/node against recorded SV Node frames over TCP', () => {
     assert.equal(peer.addnode, false);
     assert.equal(peer.startingheight, 0);
     const sent = new Set(sv.commands());
-    for (const c of ['sendcmpct', 'mempool', 'createstrm', 'reject', 'notfound', 'inv']) assert.ok(!sent.has(c), `never ${c}`);
+    for (const c of ['sendcmpct', 'mempool', 'createstrm', 'reject', 'notfound', 'feefilter']) assert.ok(!sent.has(c), `never ${c}`);
   });
 });

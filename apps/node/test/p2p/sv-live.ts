@@ -9,7 +9,7 @@ import { FrameDecoder, encodeFrame } from '../../src/p2p/framing.js';
  * directions as a recording proxy saw them (see the fixture's `source`), pinned by hash.
  */
 export const SV_LIVE_PATH = new URL('./fixtures/sv-node-1.2.2-live.json', import.meta.url);
-export const SV_LIVE_SHA256 = '4f62e73ec6e710b84a4453bedffd712a976a5724928277a3514fac1e90400699';
+export const SV_LIVE_SHA256 = 'fa9012e6c9e70d5a597e03b65b459cb42501fc687e6292d72ccb0c317e9dd26f';
 
 export type Side = 'sv' | 'mm';
 
