@@ -61,6 +61,9 @@ export class NetProcessor implements SessionHandler {
     this.txRequestTimeoutMs = opts.txRequestTimeoutMs ?? 60_000;
     this.listenPort = opts.listenPort;
     this.sync = new BlockSync(chain, this.peers, log, { ...DEFAULT_SYNC_OPTIONS, ...opts.sync }, this.now);
+    // Decided at start, as SV Node does while loading its chain: a node that starts with a recent
+    // tip was never in initial block download as far as its peers are concerned.
+    this.sync.isInitialBlockDownload();
     // As SV Node: leaving initial block download sends every peer our real fee filter at once.
     this.sync.onLeftInitialBlockDownload = () => {
       for (const p of this.peers.values()) {
