@@ -132,11 +132,6 @@ export class WirePeer {
     }
   }
 
-  /** Whether a frame of this command arrived and was not taken. */
-  pending(command: string): boolean {
-    return this.received.some((f, k) => f.command === command && !this.consumed.has(k));
-  }
-
   commands(): string[] {
     return this.received.map((f) => f.command);
   }
