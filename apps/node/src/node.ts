@@ -152,6 +152,7 @@ export async function startNode(config: NodeConfig, opts: NodeOptions = {}): Pro
         whitelist: config.p2p.whitelist,
         relayTxs: true,
         limits: { ...DEFAULT_PAYLOAD_LIMITS, maxBlockSize: config.maxBlockSize },
+        now: opts.clock ? () => opts.clock!() * 1000 : undefined,
       },
       new ChainServiceP2P(chain, mempoolForP2P(mempool)),
       { bans: new PgBanStore(pool), addresses: new PgAddressStore(pool) },

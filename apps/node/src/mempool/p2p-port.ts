@@ -28,9 +28,9 @@ export function mempoolForP2P(mempool: Mempool): P2PMempool {
     minFeeRate(): bigint {
       return mempool.currentMinFee();
     },
-    onTransaction(listener: (txid: Hash32, raw: Uint8Array) => void): () => void {
+    onTransaction(listener: (txid: Hash32, raw: Uint8Array, fee?: bigint) => void): () => void {
       const onAccepted = (e: MempoolEntry, source: TxSource) => {
-        if (source !== 'restart') listener(e.txid, e.raw);
+        if (source !== 'restart') listener(e.txid, e.raw, e.fee);
       };
       mempool.on('accepted', onAccepted);
       return () => mempool.off('accepted', onAccepted);

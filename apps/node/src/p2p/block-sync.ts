@@ -54,11 +54,19 @@ export class BlockSync {
   readonly inFlight = new Map<string, InFlightBlock[]>();
   /** Blocks the chain refused, so they are not asked for again (the chain may not mark all of them invalid). */
   private readonly refused = new BoundedSet(10_000);
+  /**
+   * Blocks received and now being checked by the chain (hash hex). They are no longer in
+   * flight but not stored yet either: asking any peer for them again would download them twice.
+   * Counted, as two peers may deliver the same block at once.
+   */
+  private readonly processing = new Map<string, number>();
   private syncPeers = 0;
   private ibdLatchedOff = false;
   private scheduling = false;
   private rescheduled = false;
   private progress = { at: 0, height: -1, blocks: 0, txs: 0, logged: false };
+  /** Called once, when initial block download ends. */
+  onLeftInitialBlockDownload: (() => void) | undefined;
 
   constructor(
     private readonly chain: P2PChain,
@@ -75,6 +83,7 @@ export class BlockSync {
     if (tip.header.time < Math.floor(this.now() / 1000) - this.opts.maxTipAgeSeconds) return true;
     this.ibdLatchedOff = true;
     this.log.info('leaving initial block download', { height: tip.height });
+    if (this.onLeftInitialBlockDownload) queueMicrotask(this.onLeftInitialBlockDownload);
     return false;
   }
 
@@ -86,8 +95,9 @@ export class BlockSync {
     return (!p.session.inbound || p.session.whitelisted) && !this.isClient(p);
   }
 
-  onPeerReady(p: PeerState): void {
-    void this.maybeStartSync(p);
+  /** A peer finished its handshake: start the headers sync with it if we need one. */
+  onPeerReady(p: PeerState): Promise<void> {
+    return this.maybeStartSync(p);
   }
 
   onPeerClosed(p: PeerState): void {
@@ -207,7 +217,15 @@ export class BlockSync {
     this.inFlight.delete(k);
     p.lastBlockAt = this.now();
     p.stallingSince = 0;
-    const result = await this.chain.acceptBlock(block.raw, block.hash, requested);
+    this.processing.set(k, (this.processing.get(k) ?? 0) + 1);
+    let result: Awaited<ReturnType<P2PChain['acceptBlock']>>;
+    try {
+      result = await this.chain.acceptBlock(block.raw, block.hash, requested);
+    } finally {
+      const n = this.processing.get(k)! - 1;
+      if (n > 0) this.processing.set(k, n);
+      else this.processing.delete(k);
+    }
     if (result.status === 'invalid') {
       this.refused.add(k);
       this.log.info('invalid block received', { peer: p.id, hash: hashToHex(block.hash), reason: result.reason });
@@ -267,6 +285,7 @@ export class BlockSync {
       const k = hex(c.hash);
       // Nothing past a refused block can be connected: stop there.
       if (this.refused.has(k)) break;
+      if (this.processing.has(k)) continue;
       const flights = this.inFlight.get(k);
       if (!flights) {
         toFetch.push(c);

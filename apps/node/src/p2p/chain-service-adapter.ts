@@ -53,8 +53,8 @@ function toChainBlock(e: IndexEntry): ChainBlock {
 
 /** What the P2P layer needs of a mempool; the node passes one once it has it. */
 export type P2PMempool = Pick<P2PChain, 'hasTransaction' | 'getTransactionRaw' | 'acceptTransaction' | 'mempoolTxids' | 'minFeeRate'> & {
-  /** Called for every transaction that enters the mempool, from any source. */
-  onTransaction(listener: (txid: Hash32, raw: Uint8Array) => void): () => void;
+  /** Called for every transaction that enters the mempool, from any source, with its fee when known. */
+  onTransaction(listener: (txid: Hash32, raw: Uint8Array, fee?: bigint) => void): () => void;
 };
 
 /**
@@ -236,7 +236,7 @@ export class ChainServiceP2P implements P2PChain {
     const onTip = (c: TipChange) =>
       listener({ type: 'tip', tip: toChainBlock(c.tip), connected: c.connected.map(toChainBlock), disconnected: c.disconnected.map(toChainBlock) });
     this.chain.on('tip', onTip);
-    const offTx = this.mempool?.onTransaction((txid, raw) => listener({ type: 'tx', txid, raw }));
+    const offTx = this.mempool?.onTransaction((txid, raw, fee) => listener({ type: 'tx', txid, raw, fee }));
     return () => {
       this.chain.off('tip', onTip);
       offTx?.();

@@ -8,7 +8,7 @@ import type { SyncOptions } from './block-sync.js';
 import type { P2PChain } from './chain.js';
 import { P2PError, P2PErrorCode } from './errors.js';
 import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from './framing.js';
-import { formatHostPort, ipFromString, isLocalIp, normaliseHost } from './net-address.js';
+import { formatHostPort, ipFromString, ipToString, isLocalIp, isValidIp, normaliseHost } from './net-address.js';
 import { NetProcessor } from './processor.js';
 import {
   DEFAULT_BAN_TIME_SECONDS,
@@ -57,6 +57,11 @@ export interface PeerManagerOptions {
   inactivityTimeoutMs?: number;
   pingIntervalMs?: number;
   tickMs?: number;
+  /**
+   * The protocol's clock in milliseconds: version timestamps, the tip age that decides initial
+   * block download, ping and download timers (default: Date.now). Reconnection backoff keeps real time.
+   */
+  now?: () => number;
   /** DNS lookups for the seeds (node:dns by default). */
   resolver?: { resolve4(host: string): Promise<string[]>; resolve6(host: string): Promise<string[]> };
 }
@@ -136,7 +141,7 @@ export class PeerManager {
   ) {
     this.addresses = new AddressBook(stores.addresses, { allowLocal: opts.params.name === 'regtest' });
     this.bans = new BanList(stores.bans);
-    this.processor = new NetProcessor(chain, this.addresses, log, { relayTxs: opts.relayTxs, sync: opts.sync });
+    this.processor = new NetProcessor(chain, this.addresses, log, { relayTxs: opts.relayTxs, sync: opts.sync, now: opts.now });
     this.processor.hooks = {
       onClose: (s, r) => this.onSessionClosed(s, r),
       onVersion: (s) => this.onOutboundAccepted(s),
@@ -232,7 +237,7 @@ export class PeerManager {
     this.attach(socket, true, host);
   }
 
-  private attach(socket: net.Socket, inbound: boolean, host: string, target?: Target): PeerSession {
+  private attach(socket: net.Socket, inbound: boolean, host: string, target?: Target, addrServices = 0n): PeerSession {
     const id = ++this.nextId;
     const port = socket.remotePort ?? 0;
     const session = new PeerSession({
@@ -249,12 +254,15 @@ export class PeerManager {
       },
       limits: this.opts.limits,
       whitelisted: this.isWhitelisted(host),
-      manual: target !== undefined,
+      // As SV Node: only `addnode` peers escape misbehaviour bans; `connect` and `onetry` peers do not.
+      manual: target?.kind === 'addnode',
+      addrServices,
       servicesExpected: !inbound && !target ? REQUIRED_SERVICES : 0n,
       banScore: this.opts.banScore,
       handshakeTimeoutMs: this.opts.handshakeTimeoutMs,
       inactivityTimeoutMs: this.opts.inactivityTimeoutMs,
       pingIntervalMs: this.opts.pingIntervalMs,
+      now: this.opts.now,
       isOwnNonce: (n) => [...this.conns.values()].some((c) => !c.session.inbound && c.session.localNonce === n),
       log: this.log,
     });
@@ -344,7 +352,7 @@ export class PeerManager {
     return t;
   }
 
-  private dial(hp: HostPort, target?: Target): void {
+  private dial(hp: HostPort & { services?: bigint }, target?: Target): void {
     const key = formatHostPort(hp.host, hp.port);
     if (target) target.connecting = true;
     else this.autoPending.add(key);
@@ -377,7 +385,7 @@ export class PeerManager {
         socket.destroy();
         return;
       }
-      this.attach(socket, false, host, target);
+      this.attach(socket, false, host, target, hp.services ?? 0n);
     });
   }
 
@@ -473,11 +481,12 @@ export class PeerManager {
       const st = this.processor.peers.get(c.session.id);
       return {
         ...c.session.stats(),
-        addnode: c.target !== undefined,
+        addnode: c.target?.kind === 'addnode',
         syncedHeaders: st?.bestKnown?.height ?? -1,
         syncedBlocks: st?.bestKnown ? Math.min(st.bestKnown.height, this.chain.tip().height) : -1,
         inflight: st ? [...st.inFlight.values()].map((f) => f.height).sort((a, b) => a - b) : [],
-        addrLocal: c.socket.localAddress ? formatHostPort(normaliseHost(c.socket.localAddress), c.socket.localPort ?? 0) : undefined,
+        // What the peer's version said our address is, when that is an address at all (SV's addrLocal).
+        addrLocal: c.session.addrLocal && isValidIp(c.session.addrLocal.ip) ? formatHostPort(ipToString(c.session.addrLocal.ip), c.session.addrLocal.port) : undefined,
       };
     });
   }

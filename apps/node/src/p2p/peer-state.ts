@@ -49,8 +49,12 @@ export class PeerState {
   bestHeaderSent: ChainBlock | undefined;
   /** Inventory the peer has or was told about (hex), so we do not repeat it. */
   readonly knownInventory = new BoundedSet(50_000);
-  /** Transactions waiting for the next inventory trickle. */
-  txToAnnounce: Hash32[] = [];
+  /** Transactions waiting for the next inventory trickle, with their fee rate when known (sat/kB). */
+  txToAnnounce: { txid: Hash32; feePerKb?: bigint }[] = [];
+  /** The fee filter we last sent this peer (SV's lastSentFeeFilter; nothing is sent while it stays 0). */
+  lastFeeFilter = 0n;
+  /** When our fee filter is next due for this peer (SV's nextSendTimeFeeFilter). */
+  nextFeeFilterAt = 0;
   /** Transactions we asked this peer for, by hex, with when. */
   readonly askedTx = new Map<string, number>();
   /** Addresses (host:port) the peer sent us or we sent it, so none is sent back. */

@@ -2,12 +2,13 @@ import { randomInt } from 'node:crypto';
 import { blockHash, hashToHex, toHex, type Hash32 } from '@metamorph/bitcoin';
 import type { Logger } from '@metamorph/config';
 import type { AddressBook } from './address-book.js';
+import { FEE_FILTER_CHANGE_DELAY_MS, FEE_FILTER_INTERVAL_MS, IBD_FEE_FILTER_INPUT, poissonNext, roundFeeFilter } from './fee-filter.js';
 import { BlockSync, DEFAULT_SYNC_OPTIONS, type SyncOptions } from './block-sync.js';
 import type { ChainBlock, ChainEvent, P2PChain } from './chain.js';
 import type { InvItem, Message, MessageOf } from './messages/index.js';
 import { addressKey, ipFromString, isRoutableIp, type TimedNetAddress } from './net-address.js';
 import { PeerState } from './peer-state.js';
-import { InvType, LOCAL_SERVICES, REQUIRED_SERVICES, MAX_ADDR_PER_MESSAGE, MAX_BLOCKS_TO_ANNOUNCE, MAX_GETBLOCKS_RESULTS, MAX_HEADERS_RESULTS } from './protocol.js';
+import { FEEFILTER_VERSION, InvType, LOCAL_SERVICES, REQUIRED_SERVICES, MAX_ADDR_PER_MESSAGE, MAX_BLOCKS_TO_ANNOUNCE, MAX_GETBLOCKS_RESULTS, MAX_HEADERS_RESULTS } from './protocol.js';
 import type { CloseReason, PeerSession, SessionHandler } from './session.js';
 
 export interface ProcessorOptions {
@@ -60,6 +61,16 @@ export class NetProcessor implements SessionHandler {
     this.txRequestTimeoutMs = opts.txRequestTimeoutMs ?? 60_000;
     this.listenPort = opts.listenPort;
     this.sync = new BlockSync(chain, this.peers, log, { ...DEFAULT_SYNC_OPTIONS, ...opts.sync }, this.now);
+    // Decided at start, as SV Node does while loading its chain: a node that starts with a recent
+    // tip was never in initial block download as far as its peers are concerned.
+    this.sync.isInitialBlockDownload();
+    // As SV Node: leaving initial block download sends every peer our real fee filter at once.
+    this.sync.onLeftInitialBlockDownload = () => {
+      for (const p of this.peers.values()) {
+        p.nextFeeFilterAt = 0;
+        this.updateFeeFilter(p);
+      }
+    };
     this.unsubscribe = chain.subscribe((e) => this.onChainEvent(e));
     this.invTimer = setInterval(() => {
       try {
@@ -92,10 +103,37 @@ export class NetProcessor implements SessionHandler {
   onReady(session: PeerSession): void {
     const p = this.peers.get(session.id);
     if (!p) return;
-    const fee = this.chain.minFeeRate?.();
-    if (fee !== undefined && session.peerVersion >= 70013) session.send('feefilter', { feeRate: fee });
     this.advertiseSelf(p);
-    this.sync.onPeerReady(p);
+    // As SV Node's SendMessages: the headers sync first, the fee filter last.
+    void this.sync
+      .onPeerReady(p)
+      .then(() => this.updateFeeFilter(p))
+      .catch((e) => this.log.error('peer start-up failed', { peer: p.id, error: (e as Error).stack ?? String(e) }));
+  }
+
+  /**
+   * SV Node's SendFeeFilter: tell the peer the lowest fee rate worth announcing to us — 1 BSV/kB
+   * while we are in initial block download, else the mempool's minimum — rounded to a bucket,
+   * only when it changed, checked about every 10 minutes (within a minute of a big change).
+   * Not to whitelisted peers, whose transactions we relay whatever their fee.
+   */
+  private updateFeeFilter(p: PeerState): void {
+    const s = p.session;
+    if (!s.ready || s.peerVersion < FEEFILTER_VERSION || s.whitelisted) return;
+    const minFee = this.chain.minFeeRate?.();
+    if (minFee === undefined) return;
+    const current = this.sync.isInitialBlockDownload() ? IBD_FEE_FILTER_INPUT : minFee;
+    const t = this.now();
+    if (t > p.nextFeeFilterAt) {
+      const filter = roundFeeFilter(current);
+      if (filter !== p.lastFeeFilter) {
+        s.send('feefilter', { feeRate: filter });
+        p.lastFeeFilter = filter;
+      }
+      p.nextFeeFilterAt = poissonNext(t, FEE_FILTER_INTERVAL_MS);
+    } else if (t + FEE_FILTER_CHANGE_DELAY_MS < p.nextFeeFilterAt && (current < (3n * p.lastFeeFilter) / 4n || current > (4n * p.lastFeeFilter) / 3n)) {
+      p.nextFeeFilterAt = t + randomInt(FEE_FILTER_CHANGE_DELAY_MS / 1000) * 1000;
+    }
   }
 
   onClose(session: PeerSession, reason: CloseReason): void {
@@ -280,7 +318,7 @@ export class NetProcessor implements SessionHandler {
       p.session.close({ reason: 'mempool request', ban: 'none' });
       return;
     }
-    for (const txid of await this.chain.mempoolTxids()) if (!p.knows(txid)) p.txToAnnounce.push(txid);
+    for (const txid of await this.chain.mempoolTxids()) if (!p.knows(txid)) p.txToAnnounce.push({ txid });
   }
 
   // ───────────── addresses ─────────────
@@ -368,8 +406,9 @@ export class NetProcessor implements SessionHandler {
       return;
     }
     if (!this.relayTxs) return;
+    const feePerKb = e.fee === undefined || e.raw.length === 0 ? undefined : (e.fee * 1000n) / BigInt(e.raw.length);
     for (const p of this.peers.values()) {
-      if (p.session.ready && p.session.relay && !p.knows(e.txid)) p.txToAnnounce.push(e.txid);
+      if (p.session.ready && p.session.relay && !p.knows(e.txid)) p.txToAnnounce.push({ txid: e.txid, feePerKb });
     }
   }
 
@@ -429,10 +468,13 @@ export class NetProcessor implements SessionHandler {
     for (const p of this.peers.values()) {
       if (!p.session.ready || p.txToAnnounce.length === 0) continue;
       const items: InvItem[] = [];
-      for (const h of p.txToAnnounce) {
-        if (p.knows(h)) continue;
-        p.markKnown(h);
-        items.push({ type: InvType.Tx, hash: h });
+      const filter = p.session.feeFilter;
+      for (const { txid, feePerKb } of p.txToAnnounce) {
+        if (p.knows(txid)) continue;
+        // The peer's feefilter: transactions paying less per kB are not announced to it (SV's SendTxnInventory).
+        if (filter > 0n && feePerKb !== undefined && feePerKb < filter) continue;
+        p.markKnown(txid);
+        items.push({ type: InvType.Tx, hash: txid });
       }
       p.txToAnnounce = [];
       for (let i = 0; i < items.length; i += p.session.maxInvItems) p.session.send('inv', { inventory: items.slice(i, i + p.session.maxInvItems) });
@@ -442,6 +484,7 @@ export class NetProcessor implements SessionHandler {
   /** Periodic work: download timers and progress, expiry of transaction requests. */
   tick(): void {
     this.sync.tick();
+    for (const p of this.peers.values()) this.updateFeeFilter(p);
     const t = this.now();
     for (const [k, at] of this.askedTx) if (t - at > this.txRequestTimeoutMs * 10) this.askedTx.delete(k);
   }

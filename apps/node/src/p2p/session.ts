@@ -75,6 +75,11 @@ export interface SessionOptions {
   /** Whitelisted and manually added peers are never banned for misbehaviour. */
   whitelisted?: boolean;
   manual?: boolean;
+  /**
+   * Services we already know the peer's address to offer (from the address book), sent back in
+   * our version's addrRecv as SV Node does; 0 for inbound, connect and addnode peers.
+   */
+  addrServices?: bigint;
   /** Services an automatic outbound peer must offer, else we disconnect. */
   servicesExpected?: bigint;
   banScore?: number;
@@ -161,6 +166,14 @@ function hexOf(b: Uint8Array): string {
   return Buffer.from(b).toString('hex');
 }
 
+/** An association ID as SV Node prints it: the UUID of a type-0 ID, else "Not-Set" (none or empty). */
+export function formatAssociationId(id: Uint8Array | undefined): string {
+  if (!id || id.length <= 1) return 'Not-Set';
+  if (id[0] !== 0 || id.length !== 17) return hexOf(id);
+  const h = hexOf(id.subarray(1));
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 /** A reject reason as the wire allows it. */
 function clip(reason: string): string {
   return reason.length > MAX_REJECT_MESSAGE_LENGTH ? reason.slice(0, MAX_REJECT_MESSAGE_LENGTH) : reason;
@@ -214,6 +227,7 @@ export class PeerSession {
   private readonly inactivityTimeoutMs: number;
   private readonly pingIntervalMs: number;
   private readonly servicesExpected: bigint;
+  private readonly addrServices: bigint;
   private readonly isOwnNonce: (nonce: bigint) => boolean;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -254,6 +268,7 @@ export class PeerSession {
     this.whitelisted = opts.whitelisted ?? false;
     this.manual = opts.manual ?? false;
     this.servicesExpected = opts.servicesExpected ?? 0n;
+    this.addrServices = opts.addrServices ?? 0n;
     this.banThreshold = opts.banScore ?? DEFAULT_BANSCORE_THRESHOLD;
     this.handshakeTimeoutMs = opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_SECONDS * 1000;
     this.inactivityTimeoutMs = opts.inactivityTimeoutMs ?? P2P_TIMEOUT_SECONDS * 1000;
@@ -453,10 +468,11 @@ export class PeerSession {
         return UNSPECIFIED_IP;
       }
     })();
-    // As SV Node: the peer's address only when it is routable, else an unspecified one.
+    // As SV Node: the peer's address only when it is routable, else an unspecified one, with the
+    // services its address book entry has (not what the peer's own version says).
     const addrRecv: NetAddress = isRoutableIp(ip)
-      ? { services: this.peerServices, ip, port: this.remote.port }
-      : { services: this.peerServices, ip: UNSPECIFIED_IP, port: 0 };
+      ? { services: this.addrServices, ip, port: this.remote.port }
+      : { services: this.addrServices, ip: UNSPECIFIED_IP, port: 0 };
     this.send('version', {
       version: PROTOCOL_VERSION,
       services: this.local.services,
@@ -528,7 +544,7 @@ export class PeerSession {
       userAgent: v.userAgent,
       blocks: v.startHeight,
       services: v.services.toString(16),
-      associd: v.associationId ? hexOf(v.associationId) : 'Not-Set',
+      associd: formatAssociationId(v.associationId),
     });
   }
 
@@ -744,7 +760,9 @@ export class PeerSession {
       userAgent: this.userAgent,
       startHeight: this.startHeight,
       relay: this.relay,
-      associationId: this.associationId && this.associationId.length > 1 ? hexOf(this.associationId) : 'Not-Set',
+      // We answer every association ID with an empty one, so no association is ever set up (as SV Node
+      // shows a peer that cleared it: "Not-Set", whatever ID the peer offered).
+      associationId: 'Not-Set',
       connectedAt: this.connectedAt,
       lastSend: this.lastSend,
       lastRecv: this.lastRecv,

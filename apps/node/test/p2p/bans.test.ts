@@ -136,6 +136,38 @@ describe('hostile input over TCP: disconnect, ban, never crash', () => {
     });
   }
 
+  it('a connect= peer that misbehaves is disconnected, as SV Node treats -connect peers; an addnode peer is only warned about', async () => {
+    const verack = frameBytes(capture.magic, capture.messages.find((m) => m.command === 'verack')!);
+    const filter = encodeFrame(regtest.netMagic, 'filterload', new Uint8Array(12));
+    for (const kind of ['connect', 'addnode'] as const) {
+      const server = net.createServer();
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      const target = [{ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port }];
+      const accepted = new Promise<net.Socket>((r) => server.once('connection', r));
+      const n = await startNode(kind === 'connect' ? { connect: target } : { addNodes: target });
+      const s = await accepted;
+      let closed = false;
+      s.on('close', () => (closed = true));
+      s.on('error', () => {});
+      s.resume();
+      try {
+        s.write(Buffer.concat([svVersion, verack, filter]));
+        if (kind === 'connect') {
+          await waitFor(() => closed, 5000, 'disconnected');
+          assert.ok(n.lines.some((l) => l.msg === 'not banning local peer'));
+        } else {
+          await waitFor(() => n.lines.some((l) => l.msg === 'not punishing manually added peer'), 5000, 'warning');
+          assert.equal(closed, false);
+          assert.equal(n.manager.peerInfo()[0].addnode, true);
+        }
+      } finally {
+        s.destroy();
+        server.close();
+        await n.stop();
+      }
+    }
+  });
+
   it('misbehaviour from a local address disconnects without a ban; bad checksums and truncated payloads do not disconnect', async () => {
     const n = await startNode();
     try {

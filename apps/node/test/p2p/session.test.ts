@@ -82,6 +82,20 @@ describe('peer session handshake, as SV Node 1.2.2 runs it', () => {
     assert.deepEqual(s.closes, []);
   });
 
+  it('addrRecv carries the services our address book knows for the peer, not what its version says (0 for inbound peers), as SV Node sends it', async () => {
+    const inbound = scriptedSession({ inbound: true, remote: { host: '93.184.216.34', port: 8333 } });
+    inbound.session.receive(wire('version', 'B'));
+    await inbound.session.drained();
+    const vi = inbound.sent[0].payload as Extract<Message, { command: 'version' }>['payload'];
+    assert.equal(inbound.session.peerServices, 0x21n);
+    assert.deepEqual({ ...vi.addrRecv, ip: [...vi.addrRecv.ip] }, { services: 0n, ip: [...new Uint8Array(10), 0xff, 0xff, 93, 184, 216, 34], port: 8333 });
+    const outbound = scriptedSession({ inbound: false, addrServices: 0x25n, remote: { host: '93.184.216.34', port: 8333 } });
+    outbound.session.start();
+    const vo = outbound.sent[0].payload as Extract<Message, { command: 'version' }>['payload'];
+    assert.equal(vo.addrRecv.services, 0x25n);
+    assert.deepEqual(vo.addrFrom, { services: 0x21n, ip: new Uint8Array(16), port: 0 });
+  });
+
   it('two sessions complete the handshake with each other', async () => {
     const clock = new FakeClock();
     const log = memoryLogger();

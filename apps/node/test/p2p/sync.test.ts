@@ -75,6 +75,24 @@ describe('headers-first sync and relay between two nodes over TCP', () => {
     assert.ok(servers.length >= 2, `blocks came from ${servers.length} peers`);
   });
 
+  it('asks for each block once, even while the chain is slow to check the ones received (seen live against SV Node)', async () => {
+    const a = await node({ tag: 12 });
+    await a.chain.mine(40);
+    // A chain that takes its time over each block and each lookup, as Postgres under load does: the
+    // download scheduler then runs while received blocks are still being checked.
+    const slow = new MemoryChain({ tag: 13 });
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const accept = slow.acceptBlock.bind(slow);
+    const missing = slow.missingBlocks.bind(slow);
+    slow.acceptBlock = async (raw, hash, requested) => (await pause(15), accept(raw, hash, requested));
+    slow.missingBlocks = async (target, maxHeight, limit) => (await pause(5), missing(target, maxHeight, limit));
+    const b = await node({ chain: slow, connect: [a.addr] });
+    await waitFor(() => sameTip(a, b), 30_000, 'sync');
+    const hashes = slow.received.map((r) => r.hash);
+    assert.equal(hashes.length, 40, `${hashes.length} blocks received for 40`);
+    assert.equal(new Set(hashes).size, 40);
+  });
+
   it('follows the chain with the most work after a reorganisation', async () => {
     const a = await node({ tag: 9 });
     await a.chain.mine(10);
