@@ -21,6 +21,8 @@ export interface TemplateSourceOptions {
  */
 export class TemplateSource {
   private timer: NodeJS.Timeout | undefined;
+  /** Fires when the job manager's next refresh is due, so refreshed jobs go out on time whatever the poll interval. */
+  private refreshTimer: NodeJS.Timeout | undefined;
   private subscriber: Redis | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -63,6 +65,7 @@ export class TemplateSource {
     const raw = await this.options.rpc.call('getblocktemplate', []);
     const template = parseBlockTemplate(raw);
     const job = this.options.jobs.update(template);
+    this.scheduleRefresh();
     if (job) {
       this.options.logger[job.cleanJobs ? 'info' : 'debug']('new job', {
         id: job.id,
@@ -70,8 +73,16 @@ export class TemplateSource {
         txs: template.transactions.length,
         value: template.coinbaseValue,
         clean: job.cleanJobs,
+        seq: job.seq,
       });
     }
+  }
+
+  private scheduleRefresh(): void {
+    const at = this.options.jobs.nextRefreshAt();
+    if (at === undefined || this.closed) return;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.refresh(), Math.max(0, at - Date.now()) + 5);
   }
 
   /** Fetch a template now; calls made while one is in flight coalesce into one more fetch. */
@@ -100,6 +111,7 @@ export class TemplateSource {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
     if (this.subscriber) this.subscriber.disconnect();
     await this.running;
   }

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { QueueName, startBullBatchConsumer, type SharesQueueJob } from '@metamorph/queue';
+import { streamShareKeys } from './support/stream-reader.js';
 import { TEST_REDIS_URL, clearRedisPrefix, createTestDatabase, testRedisPrefix, type TestDatabase } from '@metamorph/testing';
 import { buildHeader, hashValue, parseNotify, sha256d } from '../../miner/src/work.js';
 import { NodeDouble } from './support/node-double.js';
@@ -70,7 +70,7 @@ describe('clean shutdown', () => {
     await clearRedisPrefix(prefix);
   });
 
-  test('SIGTERM: the stratum answers what it holds, queues every accepted share and exits 0', async () => {
+  test('SIGTERM: the stratum answers what it holds, asks miners to reconnect, every accepted share is in the stream, exit 0', async () => {
     const node = await new NodeDouble({ bits: 0x1d00ffff }).listen();
     const port = await freePort();
     const app = spawnApp(STRATUM, {
@@ -90,31 +90,24 @@ describe('clean shutdown', () => {
       const notify = await c.next((m) => m.method === 'mining.notify');
       const job = parseNotify(notify.params);
       const target = (0xffffn << 208n) * 100_000n;
-      const shares: number[] = [];
+      const keys: string[] = [];
       const { header } = buildHeader(job, Buffer.from(en1, 'hex'), Buffer.alloc(8));
-      for (let n = 0; shares.length < 5; n++) {
+      for (let n = 0; keys.length < 5; n++) {
         header.writeUInt32LE(n, 76);
-        if (hashValue(sha256d(header)) <= target) shares.push(n);
+        const hash = sha256d(header);
+        if (hashValue(hash) > target) continue;
+        keys.push(Buffer.from(hash).reverse().toString('hex'));
+        c.send({ id: 10 + keys.length, method: 'mining.submit', params: ['mg8Jz5776UdyiYcBb9Z873NTozEiADRW5H.p1', job.jobId, '0000000000000000', notify.params[7], n.toString(16).padStart(8, '0')] });
       }
-      for (const [i, n] of shares.entries()) {
-        c.send({ id: 10 + i, method: 'mining.submit', params: ['mg8Jz5776UdyiYcBb9Z873NTozEiADRW5H.p1', job.jobId, '0000000000000000', notify.params[7], n.toString(16).padStart(8, '0')] });
-      }
-      await c.next((m) => m.id === 14);
+      for (let i = 1; i <= 5; i++) assert.equal((await c.next((m) => m.id === 10 + i)).result, true);
       app.child.kill('SIGTERM');
+      assert.deepEqual(await c.next((m) => m.method === 'client.reconnect'), { id: null, method: 'client.reconnect', params: [] });
       const { code } = await app.exited;
       assert.equal(code, 0);
       assert.ok(app.stdout.some((l) => l.includes('stratum: stopped')));
       await c.waitClosed();
-
-      // Every accepted share is in the queue.
-      const seen = new Set<string>();
-      await new Promise<void>((resolve) => {
-        const consumer = startBullBatchConsumer(QueueName.Shares, async (jobs) => {
-          for (const j of jobs) if ((j.data as SharesQueueJob).kind === 'share') seen.add(j.id);
-          if (seen.size >= 5) setTimeout(() => void consumer.close().then(resolve), 50);
-        }, { redisUrl: TEST_REDIS_URL, prefix, batchSize: 10, maxWaitMs: 10 });
-      });
-      assert.equal(seen.size, 5);
+      const stored = await streamShareKeys(prefix);
+      for (const k of keys) assert.ok(stored.has(k), `share ${k} in the stream`);
     } finally {
       app.stop();
       await node.close();
@@ -122,7 +115,7 @@ describe('clean shutdown', () => {
   });
 
   test('SIGTERM: the accounting worker exits 0', async () => {
-    const app = spawnApp(ACCOUNTING, { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: db.url });
+    const app = spawnApp(ACCOUNTING, { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: db.url, ACCOUNTING_NODE_RPC_URL: 'http://u:p@127.0.0.1:1' });
     try {
       await app.waitForLine(/consuming accepted shares/);
       app.child.kill('SIGTERM');
@@ -134,4 +127,3 @@ describe('clean shutdown', () => {
     }
   });
 });
-
