@@ -148,7 +148,7 @@ export class StratumServer {
   /** Start the listeners this server owns; rejects with the listen error (e.g. EADDRINUSE). */
   async listen(): Promise<void> {
     if (this.options.port !== undefined) this.addresses.tcp = await this.listenOn(this.options.port, false);
-    if (this.options.tls?.port) this.addresses.tls = await this.listenOn(this.options.tls.port, true);
+    if (this.options.tls?.port !== undefined) this.addresses.tls = await this.listenOn(this.options.tls.port, true);
   }
 
   private listenOn(port: number, secure: boolean): Promise<net.AddressInfo> {

@@ -127,3 +127,73 @@ describe('clean shutdown', () => {
     }
   });
 });
+
+describe('several stratum processes on one port (STRATUM_PROCESSES)', () => {
+  const mp = testRedisPrefix('stratum_multiprocess');
+  before(() => clearRedisPrefix(mp));
+  after(() => clearRedisPrefix(mp));
+
+  test('connections are spread over the workers (each its own extranonce1 prefix), admitted per address over all of them; SIGTERM stops all', async () => {
+    const node = await new NodeDouble({ bits: 0x1d00ffff }).listen();
+    const port = await freePort();
+    const app = spawnApp(STRATUM, {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: mp,
+      STRATUM_HOST: '127.0.0.1',
+      STRATUM_PORT: String(port),
+      STRATUM_NODE_RPC_URL: node.url,
+      STRATUM_PROCESSES: '2',
+      STRATUM_MAX_CONNECTIONS_PER_IP: '5',
+      STRATUM_INSTANCE_ID: '7',
+    });
+    try {
+      await app.waitForLine(/INFO  stratum: listening .*processes=2/, 60_000);
+      const clients: LineClient[] = [];
+      const prefixes = new Set<string>();
+      for (let i = 0; i < 5; i++) {
+        const c = await LineClient.connect(port);
+        clients.push(c);
+        c.send({ id: 1, method: 'mining.subscribe', params: [] });
+        const en1: string = (await c.next((m) => m.id === 1)).result[1];
+        assert.match(en1, /^07[01]/);
+        prefixes.add(en1.slice(0, 3));
+        c.send({ id: 2, method: 'mining.authorize', params: ['mg8Jz5776UdyiYcBb9Z873NTozEiADRW5H.mp', 'x'] });
+        const notify = await c.next((m) => m.method === 'mining.notify');
+        assert.equal(notify.params[0].slice(0, 3), en1.slice(0, 3), 'jobs of the process that holds the connection');
+      }
+      assert.deepEqual([...prefixes].sort(), ['070', '071'], 'both processes hold connections');
+      const sixth = await LineClient.connect(port);
+      await sixth.waitClosed(3000);
+      // Closing one frees a place (the worker reports it to the primary).
+      clients.pop()!.close();
+      await new Promise((r) => setTimeout(r, 400));
+      const again = await LineClient.connect(port);
+      again.send({ id: 1, method: 'mining.subscribe', params: [] });
+      assert.match((await again.next((m) => m.id === 1)).result[1], /^07[01]/);
+      clients.push(again);
+      app.child.kill('SIGTERM');
+      const exit = await app.exited;
+      assert.deepEqual(exit, { code: 0, signal: null }, [...app.stdout, ...app.stderr].join('\n'));
+      for (const c of clients) await c.waitClosed();
+      assert.ok(app.stdout.some((l) => l.includes('stratum#0')) && app.stdout.some((l) => l.includes('stratum#1')), 'workers log under their own scope');
+    } finally {
+      app.stop();
+      await node.close();
+    }
+  });
+
+  test('a worker that cannot start stops the whole stratum with one line', async () => {
+    const closedPort = await freePort();
+    const app = spawnApp(STRATUM, {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: mp,
+      STRATUM_HOST: '127.0.0.1',
+      STRATUM_PORT: String(await freePort()),
+      STRATUM_NODE_RPC_URL: `http://u:p@127.0.0.1:${closedPort}`,
+      STRATUM_PROCESSES: '2',
+    });
+    const { code } = await app.exited;
+    assert.equal(code, 1);
+    assert.deepEqual(app.stderr, [`stratum: cannot start: getblocktemplate: node RPC at http://127.0.0.1:${closedPort} is not reachable (ECONNREFUSED)`]);
+  });
+});
