@@ -79,13 +79,15 @@ export class MinerFleet {
   }
 
   totals(): WorkerStats {
-    const t: WorkerStats = { hashes: 0, accepted: 0, rejected: 0, blocks: 0, rolled: 0 };
+    const t: WorkerStats = { hashes: 0, accepted: 0, rejected: 0, blocks: 0, rolled: 0, notifies: 0, lastCleanJobAt: 0 };
     for (const w of this.workers) {
       t.hashes += w.stats.hashes;
       t.accepted += w.stats.accepted;
       t.rejected += w.stats.rejected;
       t.blocks += w.stats.blocks;
       t.rolled += w.stats.rolled;
+      t.notifies += w.stats.notifies;
+      t.lastCleanJobAt = Math.max(t.lastCleanJobAt, w.stats.lastCleanJobAt);
     }
     return t;
   }

@@ -13,6 +13,9 @@ export interface WorkerStats {
   blocks: number;
   /** Accepted shares submitted with rolled version bits. */
   rolled: number;
+  /** `mining.notify` messages received, and when the last one with clean_jobs arrived (Unix ms). */
+  notifies: number;
+  lastCleanJobAt: number;
 }
 
 interface Work {
@@ -51,7 +54,7 @@ export interface MinerWorkerOptions {
  * from the next job, client.reconnect, show_message and ping.
  */
 export class MinerWorker {
-  readonly stats: WorkerStats = { hashes: 0, accepted: 0, rejected: 0, blocks: 0, rolled: 0 };
+  readonly stats: WorkerStats = { hashes: 0, accepted: 0, rejected: 0, blocks: 0, rolled: 0, notifies: 0, lastCleanJobAt: 0 };
   private client: StratumClient | undefined;
   private extranonce1: Buffer = Buffer.alloc(0);
   private extranonce2Size = 0;
@@ -171,6 +174,8 @@ export class MinerWorker {
       this.options.logger.warn('ignoring a bad mining.notify', { error: (e as Error).message });
       return;
     }
+    this.stats.notifies++;
+    if (job.cleanJobs) this.stats.lastCleanJobAt = Date.now();
     if (this.pendingDifficulty !== undefined) {
       this.difficulty = this.pendingDifficulty;
       this.pendingDifficulty = undefined;

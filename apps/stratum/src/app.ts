@@ -112,6 +112,8 @@ export async function startStratum(config: StratumConfig, overrides: StratumAppO
             retargetSeconds: config.STRATUM_VARDIFF_RETARGET_SECONDS,
             retargetShares: config.STRATUM_VARDIFF_RETARGET_SHARES,
             maxStep: config.STRATUM_VARDIFF_MAX_STEP,
+            min,
+            max,
           }
         : undefined,
       versionMask: config.STRATUM_VERSION_MASK,

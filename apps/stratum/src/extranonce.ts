@@ -12,23 +12,31 @@ const COUNTER_MASK = (1 << COUNTER_BITS) - 1;
 export class Extranonce1Allocator {
   readonly prefix: number;
   private next = randomInt(0, COUNTER_MASK + 1);
-  private readonly inUse = new Set<number>();
+  private readonly inUse: Set<number> | undefined;
+  private readonly used: (value: number) => boolean;
 
-  constructor(instanceId: number, processIndex = 0) {
+  /**
+   * `isUsed` tells whether a full value is taken (the server's own tables, to keep no second copy
+   * per connection); without it the allocator remembers what it handed out until `release`.
+   */
+  constructor(instanceId: number, processIndex = 0, isUsed?: (value: number) => boolean) {
     this.prefix = (((instanceId & 0xff) << 24) | ((processIndex & 0xf) << COUNTER_BITS)) >>> 0;
-  }
-
-  get size(): number {
-    return this.inUse.size;
+    if (isUsed) this.used = isUsed;
+    else {
+      const inUse = (this.inUse = new Set<number>());
+      this.used = (v) => inUse.has(v);
+    }
   }
 
   allocate(): number {
-    if (this.inUse.size > COUNTER_MASK) throw new Error('every extranonce1 of this process is in use');
-    while (this.inUse.has(this.next)) this.next = (this.next + 1) & COUNTER_MASK;
-    const counter = this.next;
-    this.next = (this.next + 1) & COUNTER_MASK;
-    this.inUse.add(counter);
-    return (this.prefix | counter) >>> 0;
+    for (let tries = 0; tries <= COUNTER_MASK; tries++) {
+      const value = (this.prefix | this.next) >>> 0;
+      this.next = (this.next + 1) & COUNTER_MASK;
+      if (this.used(value)) continue;
+      this.inUse?.add(value);
+      return value;
+    }
+    throw new Error('every extranonce1 of this process is in use');
   }
 
   /** True when `value` carries this process's prefix. */
@@ -36,8 +44,9 @@ export class Extranonce1Allocator {
     return ((value >>> 0) & ~COUNTER_MASK) >>> 0 === this.prefix;
   }
 
+  /** Only needed without `isUsed`: the server's tables already say when a value is free. */
   release(value: number): void {
-    if (this.owns(value)) this.inUse.delete(value & COUNTER_MASK);
+    this.inUse?.delete(value >>> 0);
   }
 }
 

@@ -53,7 +53,7 @@ class Connection implements SessionTransport {
 
   constructor(
     readonly socket: StratumSocket,
-    private readonly server: StratumServer,
+    readonly server: StratumServer,
     readonly ip: string,
   ) {}
 
@@ -88,6 +88,11 @@ function onSocketData(this: StratumSocket, chunk: Buffer): void {
   this[CONNECTION]?.onData(chunk);
 }
 
+function onSocketClose(this: StratumSocket): void {
+  const conn = this[CONNECTION];
+  if (conn) conn.server.onClose(conn);
+}
+
 function ignoreError(): void {}
 
 /**
@@ -116,7 +121,8 @@ export class StratumServer {
     this.logger = options.logger;
     this.maxLineBytes = options.maxLineBytes;
     this.now = options.now ?? Date.now;
-    this.allocator = new Extranonce1Allocator(options.instanceId, options.processIndex);
+    // A value is in use while it is live, parked for resumption or retired after set_extranonce.
+    this.allocator = new Extranonce1Allocator(options.instanceId, options.processIndex, (v) => this.connections.has(v) || this.parked.has(v) || this.retired.has(v));
     this.secureContext = options.tls ? tls.createSecureContext({ cert: options.tls.cert, key: options.tls.key }) : undefined;
     this.sessionConfig = {
       ...options.session,
@@ -201,11 +207,12 @@ export class StratumServer {
     socket.setKeepAlive(true, 60_000);
     socket.on('data', onSocketData);
     socket.on('error', ignoreError);
-    socket.once('close', () => this.onClose(conn));
+    socket.on('close', onSocketClose);
     socket.resume();
   }
 
-  private onClose(conn: Connection): void {
+  /** A socket closed (called by its shared 'close' listener). */
+  onClose(conn: Connection): void {
     const session = conn.session;
     session.close();
     conn.socket[CONNECTION] = undefined;

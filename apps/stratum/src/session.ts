@@ -1,4 +1,4 @@
-import { hashToBigInt, hashToHex, type ChainParams } from '@metamorph/bitcoin';
+import { hashToHex, type ChainParams } from '@metamorph/bitcoin';
 import type { Logger } from '@metamorph/config';
 import type { ShareJobData } from '@metamorph/queue';
 import { parseP2pkhAddress } from './address.js';
@@ -74,8 +74,8 @@ export interface SessionConfig {
   difficulty: number;
   minDifficulty: number;
   maxDifficulty: number;
-  /** Vardiff settings; undefined keeps each connection's difficulty where it starts. */
-  vardiff?: Omit<VarDiffOptions, 'min' | 'max'>;
+  /** Vardiff settings (one object for all connections; `min`/`max` should be the pool bounds); undefined keeps each connection's difficulty where it starts. */
+  vardiff?: VarDiffOptions;
   /** The version bits the pool lets miners roll (BIP310). */
   versionMask: number;
   sink: ShareSink;
@@ -285,7 +285,8 @@ export class StratumSession {
   }
 
   private replyResult(req: StratumRequest, result: unknown): void {
-    this.write(replyLine(resultReply(req.id, result)));
+    // `true` (every accepted share) is by far the most common answer: no generic serialisation for it.
+    this.write(result === true ? `{"id":${JSON.stringify(req.id)},"result":true,"error":null}\n` : replyLine(resultReply(req.id, result)));
     const next = this.pendingDifficulty;
     if (next !== undefined) {
       this.pendingDifficulty = undefined;
@@ -465,7 +466,7 @@ export class StratumSession {
       if (this.epochs?.length) this.newEpoch();
       else this.epochs = [{ n: this.epochN, firstSeq: job.seq, difficulty: this.difficulty, extranonce1: this.extranonce1 }];
       if (this.cfg.vardiff && !this.vardiff) {
-        this.vardiff = new VarDiff({ ...this.cfg.vardiff, min: this.floor, max: this.cfg.maxDifficulty }, this.difficulty, this.time());
+        this.vardiff = new VarDiff(this.cfg.vardiff, this.difficulty, this.time(), this.floor);
       }
       this.write(notificationLine('mining.set_difficulty', [this.difficulty]));
     }
@@ -567,13 +568,17 @@ export class StratumSession {
     // Around a difficulty change a share counts at the lower of the difficulty its job was sent with and the current one.
     const difficulty = epoch.difficulty < this.difficulty ? epoch.difficulty : this.difficulty;
     const target = shareTarget(difficulty);
-    let value = hashToBigInt(share.hash);
+    let hashHex = hashToHex(share.hash);
+    // The display hex is the hash as a big-endian number: BigInt parses it natively.
+    let value = BigInt('0x' + hashHex);
     if (value > target && value > job.template.target && epoch.extranonce1 !== this.extranonce1) {
       // After mining.set_extranonce some miners use the new extranonce1 at once, even on earlier jobs.
       const other = hashShare(job, this.extranonce1, p.extranonce2, p.ntime, p.nonce, version);
-      const v = hashToBigInt(other.hash);
+      const otherHex = hashToHex(other.hash);
+      const v = BigInt('0x' + otherHex);
       if (v <= target || v <= job.template.target) {
         share = other;
+        hashHex = otherHex;
         value = v;
       }
     }
@@ -587,7 +592,6 @@ export class StratumSession {
 
     this.accepted++;
     this.invalidStreak = 0;
-    const hashHex = hashToHex(share.hash);
     const data: ShareJobData = {
       kind: 'share',
       shareKey: hashHex,

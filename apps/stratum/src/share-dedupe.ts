@@ -99,7 +99,7 @@ export class ShareDedupe {
 }
 
 /** Linear search up to this many entries, then a Map. */
-const SMALL_LIMIT = 64;
+const SMALL_LIMIT = 32;
 const MAX_ENTRIES = 200_000;
 
 /** 52 bits of a header hash as an exact JavaScript number. */

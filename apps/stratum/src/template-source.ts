@@ -62,8 +62,11 @@ export class TemplateSource {
   }
 
   private async fetch(): Promise<void> {
+    const asked = performance.now();
     const raw = await this.options.rpc.call('getblocktemplate', []);
+    const fetched = performance.now();
     const template = parseBlockTemplate(raw);
+    // Emitting the job sends it to every connection before update returns.
     const job = this.options.jobs.update(template);
     this.scheduleRefresh();
     if (job) {
@@ -74,6 +77,8 @@ export class TemplateSource {
         value: template.coinbaseValue,
         clean: job.cleanJobs,
         seq: job.seq,
+        templateMs: Math.round(fetched - asked),
+        sentMs: Math.round(performance.now() - asked),
       });
     }
   }

@@ -9,6 +9,7 @@ export interface VarDiffOptions {
   retargetShares: number;
   /** Largest factor one change may move the difficulty by. */
   maxStep: number;
+  /** Pool bounds (a connection may raise its own floor with `setFloor`). */
   min: number;
   max: number;
 }
@@ -30,14 +31,16 @@ export class VarDiff {
   private creditSum = 0;
   private floor: number;
 
+  /** `options` is shared by every connection of a server: keep it one object. */
   constructor(
     private readonly options: VarDiffOptions,
     private current: number,
     now: number,
+    floor = options.min,
   ) {
     this.windowStart = now;
     this.nextLook = now + options.retargetSeconds * 1000;
-    this.floor = options.min;
+    this.floor = floor;
   }
 
   get difficulty(): number {

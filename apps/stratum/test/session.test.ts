@@ -508,7 +508,7 @@ describe('version rolling', () => {
 describe('vardiff on a connection', () => {
   test('a fast miner gets set_difficulty and the current job again under a new id (not clean); shares of the earlier id count at the lower difficulty', async () => {
     const h = harness(
-      { vardiff: { targetSeconds: 10, retargetSeconds: 60, retargetShares: 8, maxStep: 4 } },
+      { vardiff: { targetSeconds: 10, retargetSeconds: 60, retargetShares: 8, maxStep: 4, min: 1e-8, max: 1e12 } },
       0x1e00ffff,
     );
     const { notify, extranonce1 } = await ready(h);
@@ -550,7 +550,7 @@ describe('vardiff on a connection', () => {
   });
 
   test('a quiet miner steps down on the server tick', async () => {
-    const h = harness({ vardiff: { targetSeconds: 10, retargetSeconds: 60, retargetShares: 30, maxStep: 4 } }, 0x1e00ffff, 1);
+    const h = harness({ vardiff: { targetSeconds: 10, retargetSeconds: 60, retargetShares: 30, maxStep: 4, min: 1e-8, max: 1e12 } }, 0x1e00ffff, 1);
     await ready(h);
     h.clock.ms += 60_000;
     h.session.tick();
