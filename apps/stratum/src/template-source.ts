@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { hashToHex } from '@metamorph/bitcoin';
 import type { Logger } from '@metamorph/config';
 import { Channel, channelKey, redisOptions } from '@metamorph/queue';
 import type { JobManager } from './job-manager.js';
@@ -16,8 +17,10 @@ export interface TemplateSourceOptions {
 }
 
 /**
- * Feeds the job manager from the node's `getblocktemplate`: at once on the node's
- * TemplateChanged event, after each block we submit, and by polling as a fallback.
+ * Feeds the job manager from the node's `getblocktemplate`: at once when the tip changes (the
+ * node's TemplateChanged event, a block we submitted, or polling `getbestblockhash` as a
+ * fallback), and when a refresh is due (new transactions reach miners then, not on every
+ * transaction: a full template can take the node a second to build).
  */
 export class TemplateSource {
   private timer: NodeJS.Timeout | undefined;
@@ -45,8 +48,20 @@ export class TemplateSource {
       this.failing = true;
       this.options.logger.warn('the node cannot give a block template yet; polling', { error: (e as Error).message });
     }
-    this.timer = setInterval(() => void this.refresh(), this.options.pollIntervalMs);
+    this.timer = setInterval(() => void this.poll(), this.options.pollIntervalMs);
     if (this.options.events) await this.subscribe(this.options.events);
+  }
+
+  /** The fallback: a cheap look at the node's tip; a template only when it moved (or none yet). */
+  private async poll(): Promise<void> {
+    const current = this.options.jobs.current();
+    if (!current || this.failing) return void this.refresh();
+    try {
+      const best = await this.options.rpc.call<string>('getbestblockhash', []);
+      if (best !== hashToHex(current.template.prevHash)) await this.refresh();
+    } catch {
+      await this.refresh();
+    }
   }
 
   private async subscribe(ev: { redisUrl: string; prefix: string }): Promise<void> {
@@ -54,8 +69,16 @@ export class TemplateSource {
     const sub = new Redis(redisOptions(ev.redisUrl, { lazyConnect: true }));
     this.subscriber = sub;
     sub.on('error', (e) => this.options.logger.debug('event subscription error', { error: e.message }));
-    sub.on('message', (ch) => {
-      if (ch === channel) void this.refresh();
+    sub.on('message', (ch, message) => {
+      if (ch !== channel) return;
+      // New transactions wait for the next refresh (the refresh timer); a new tip cannot wait.
+      let reason: unknown;
+      try {
+        reason = (JSON.parse(message) as { reason?: unknown }).reason;
+      } catch {
+        reason = undefined;
+      }
+      if (reason !== 'new-transactions') void this.refresh();
     });
     await sub.connect();
     await sub.subscribe(channel);

@@ -71,6 +71,8 @@ describe('stratum app over TCP against a node double, with events, queue and acc
     await c.next((m) => m.method === 'mining.notify');
     const calls = node.templateCalls;
     node.addTransactions([makeTx(3)]);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(node.templateCalls, calls, 'a new-transactions event alone fetches no template');
     const fresh = await c.next((m) => m.method === 'mining.notify');
     assert.equal(fresh.params[8], false, 'same tip: clean_jobs false');
     assert.equal(fresh.params[4].length, 2, 'coinbase + 3 transactions: two branch levels');
@@ -161,6 +163,21 @@ describe('stratum start-up against an unusable node or port', () => {
     try {
       await assert.rejects(startStratum(testStratumConfig(env(`http://metamorph:wrong@127.0.0.1:${node.port}`)), { logger: memoryLogger() }), /refused the credentials \(HTTP 401\)/);
     } finally {
+      await node.close();
+    }
+  });
+
+  test('polling asks for the tip (getbestblockhash) and fetches a template only when it moved', async () => {
+    const node = await new NodeDouble().listen();
+    const app = await startStratum(testStratumConfig(env(node.url), { STRATUM_POLL_INTERVAL_MS: 100 }), { logger: memoryLogger() });
+    try {
+      const calls = node.templateCalls;
+      await waitFor('a few polls', () => (node.bestHashCalls >= 3 ? true : undefined));
+      assert.equal(node.templateCalls, calls, 'the tip did not move: no template fetched');
+      node.extend(1);
+      await waitFor('a job on the new tip', () => (app.jobs.current()!.template.height === 2 ? true : undefined));
+    } finally {
+      await app.close();
       await node.close();
     }
   });

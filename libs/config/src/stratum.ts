@@ -55,7 +55,7 @@ export const stratumEnv = {
   STRATUM_VARDIFF_MAX_STEP: envNumber(4, 1.1, 1024),
   /** BIP310 version bits miners may roll (granted mask = this ∧ the miner's). */
   STRATUM_VERSION_MASK: envString('1fffe000', MASK),
-  /** Fallback polling of getblocktemplate; the node's template events trigger a refresh at once. */
+  /** Fallback polling of the node's tip (getbestblockhash); the node's events bring a new tip at once. */
   STRATUM_POLL_INTERVAL_MS: envInt(3000, 100, 600_000),
   /** A new job (new transactions, fresh ntime) this often; a new tip always gets a clean job at once. */
   STRATUM_JOB_REFRESH_SECONDS: envInt(30, 1, 3600),

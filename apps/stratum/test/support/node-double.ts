@@ -81,6 +81,7 @@ export class NodeDouble {
   /** When set, getblocktemplate fails with this RPC error. */
   templateError: { code: number; message: string } | undefined;
   templateCalls = 0;
+  bestHashCalls = 0;
   private server: http.Server;
   private publisher: Redis | undefined;
   private readonly now: () => number;
@@ -244,6 +245,9 @@ export class NodeDouble {
         return void reply(200, this.template(), null);
       case 'getblockcount':
         return void reply(200, this.height, null);
+      case 'getbestblockhash':
+        this.bestHashCalls++;
+        return void reply(200, hashToHex(this.tipHash), null);
       case 'getblockheader': {
         const hash = body.params?.[0];
         const i = this.accepted.findIndex((b) => b.hash === hash);
