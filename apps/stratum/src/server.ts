@@ -2,7 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '@metamorph/config';
 import { ConnectionGate, normalizeIp } from './connection-gate.js';
-import { Extranonce1Allocator, extranonce1Hex } from './extranonce.js';
+import { Extranonce1Allocator } from './extranonce.js';
 import { splitLines } from './framing.js';
 import type { Job } from './job.js';
 import type { JobManager } from './job-manager.js';
@@ -338,4 +338,3 @@ export class StratumServer {
   }
 }
 
-export { extranonce1Hex };

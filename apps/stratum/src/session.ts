@@ -153,7 +153,7 @@ export class StratumSession {
   private pendingDifficulty: number | undefined;
 
   constructor(
-    private transport: SessionTransport,
+    private readonly transport: SessionTransport,
     private readonly cfg: SessionConfig,
     extranonce1: number,
     /** The remote address, for logs and bans. */
