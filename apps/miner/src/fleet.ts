@@ -14,6 +14,13 @@ export interface FleetOptions {
   logger: Logger;
   /** Nonces per batch; the event loop gets a turn between batches. */
   batchSize?: number;
+  /** Negotiate BIP310 version rolling and roll the granted bits. */
+  versionRolling?: boolean;
+  suggestDifficulty?: number;
+  /** Source addresses the connections are spread over (in turn). */
+  localAddresses?: readonly string[];
+  /** Connections opened at once while starting (many connections start in waves). */
+  connectConcurrency?: number;
 }
 
 const PERIOD_MS = 100;
@@ -37,13 +44,21 @@ export class MinerFleet {
         username: `${address}.${options.workerPrefix}${i + 1}`,
         password: options.password,
         logger: options.logger,
+        versionRolling: options.versionRolling,
+        suggestDifficulty: options.suggestDifficulty,
+        localAddress: options.localAddresses?.length ? options.localAddresses[i % options.localAddresses.length] : undefined,
       });
     });
   }
 
   /** Connect every worker (rejects if any first connection fails), then start hashing. */
   async start(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.start()));
+    const concurrency = this.options.connectConcurrency ?? 256;
+    let next = 0;
+    const lane = async () => {
+      while (next < this.workers.length) await this.workers[next++].start();
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, this.workers.length) }, lane));
     this.running = true;
     this.loop();
   }
@@ -64,12 +79,15 @@ export class MinerFleet {
   }
 
   totals(): WorkerStats {
-    const t: WorkerStats = { hashes: 0, accepted: 0, rejected: 0, blocks: 0 };
+    const t: WorkerStats = { hashes: 0, accepted: 0, rejected: 0, blocks: 0, rolled: 0, notifies: 0, lastCleanJobAt: 0 };
     for (const w of this.workers) {
       t.hashes += w.stats.hashes;
       t.accepted += w.stats.accepted;
       t.rejected += w.stats.rejected;
       t.blocks += w.stats.blocks;
+      t.rolled += w.stats.rolled;
+      t.notifies += w.stats.notifies;
+      t.lastCleanJobAt = Math.max(t.lastCleanJobAt, w.stats.lastCleanJobAt);
     }
     return t;
   }

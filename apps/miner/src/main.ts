@@ -36,6 +36,9 @@ async function main() {
     password: config.MINER_PASSWORD,
     cpuPercent: config.MINER_CPU_PERCENT,
     logger,
+    versionRolling: config.MINER_VERSION_ROLLING,
+    suggestDifficulty: config.MINER_SUGGEST_DIFFICULTY || undefined,
+    localAddresses: config.MINER_LOCAL_ADDRESSES,
   });
   try {
     await fleet.start();
@@ -53,7 +56,7 @@ async function main() {
     const now = Date.now();
     const rate = ((t.hashes - last.hashes) * 1000) / (now - last.at);
     last = { at: now, hashes: t.hashes };
-    logger.info('fleet', { hashrate: `${(rate / 1000).toFixed(1)} kH/s`, accepted: t.accepted, rejected: t.rejected, blocks: t.blocks });
+    logger.info('fleet', { hashrate: `${(rate / 1000).toFixed(1)} kH/s`, accepted: t.accepted, rejected: t.rejected, blocks: t.blocks, rolled: t.rolled });
   }, 30_000);
 }
 

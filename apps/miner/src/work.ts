@@ -74,3 +74,20 @@ export function targetFromCompact(bits: number): bigint {
 export function hashValue(hash: Buffer): bigint {
   return BigInt('0x' + Buffer.from(hash).reverse().toString('hex'));
 }
+
+/**
+ * The `n`th value of the version bits a miner may roll: the bits of `n` spread over the set bits
+ * of `mask`, lowest first (what ASICs do when they roll through the granted mask).
+ */
+export function rolledVersionBits(mask: number, n: number): number {
+  let out = 0;
+  let m = mask >>> 0;
+  let k = n >>> 0;
+  while (m && k) {
+    const low = m & -m;
+    if (k & 1) out |= low;
+    m = (m & ~low) >>> 0;
+    k >>>= 1;
+  }
+  return out >>> 0;
+}

@@ -35,7 +35,7 @@ test('bad settings and an unreachable pool: one clear line, exit 1', async () =>
   assert.equal((await bad.exited).code, 1);
   assert.deepEqual(bad.stderr.sort(), [
     'miner: invalid configuration: MINER_STRATUM_URL "http://x:1" is not a URL starting with stratum+tcp://',
-    'miner: invalid configuration: MINER_WORKERS "0" is not an integer from 1 to 64',
+    'miner: invalid configuration: MINER_WORKERS "0" is not an integer from 1 to 19000',
   ]);
   assert.equal((await unreachable.exited).code, 1);
   assert.deepEqual(unreachable.stderr, [

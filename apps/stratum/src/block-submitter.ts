@@ -80,7 +80,9 @@ export class BlockSubmitter {
       submitResult: outcome.result,
       foundAt: c.foundAt,
     };
-    this.options.sink.push(foundBlockJobId(c.hashHex, phase), data);
+    this.options.sink.push(foundBlockJobId(c.hashHex, phase), data, true).catch((e: Error) => {
+      this.options.logger.error('cannot record a found block', { hash: c.hashHex, phase, error: e.message });
+    });
   }
 
   private async run(c: BlockCandidate): Promise<SubmitOutcome> {

@@ -1,4 +1,4 @@
-import { DIFF1_TARGET, hashToBigInt } from '@metamorph/bitcoin';
+import { DIFF1_TARGET, hashToBigInt, targetForDifficulty } from '@metamorph/bitcoin';
 
 const SCALE_DIGITS = 12;
 const SCALE = 10n ** BigInt(SCALE_DIGITS);
@@ -28,7 +28,11 @@ export function difficultyToDecimal(d: number): string {
 
 /** The difficulty a header hash reached (DIFF1 / hash), as a decimal string with at most 12 fractional digits. */
 export function hashDifficultyDecimal(hash: Uint8Array): string {
-  const h = hashToBigInt(hash);
+  return valueDifficultyDecimal(hashToBigInt(hash));
+}
+
+/** The difficulty a 256-bit hash value reached, as a decimal string with at most 12 fractional digits. */
+export function valueDifficultyDecimal(h: bigint): string {
   const scaled = h === 0n ? MAX_STORED : (DIFF1_TARGET * SCALE) / h;
   return scaledToDecimal(scaled > MAX_STORED ? MAX_STORED : scaled);
 }
@@ -37,4 +41,28 @@ export function hashDifficultyDecimal(hash: Uint8Array): string {
 export function targetDifficultyDecimal(target: bigint): string {
   const scaled = target === 0n ? MAX_STORED : (DIFF1_TARGET * SCALE) / target;
   return scaledToDecimal(scaled > MAX_STORED ? MAX_STORED : scaled);
+}
+
+// Connections share a handful of difficulties: their targets and decimal strings are computed once.
+const CACHE_LIMIT = 4096;
+const targets = new Map<number, bigint>();
+const decimals = new Map<number, string>();
+
+function remember<T>(cache: Map<number, T>, d: number, make: (d: number) => T): T {
+  let v = cache.get(d);
+  if (v === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(d, (v = make(d)));
+  }
+  return v;
+}
+
+/** `targetForDifficulty`, cached. */
+export function shareTarget(difficulty: number): bigint {
+  return remember(targets, difficulty, targetForDifficulty);
+}
+
+/** `difficultyToDecimal`, cached. */
+export function difficultyDecimal(difficulty: number): string {
+  return remember(decimals, difficulty, difficultyToDecimal);
 }

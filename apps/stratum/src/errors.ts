@@ -8,6 +8,8 @@ export enum StratumAppErrorCode {
   RpcError = 'RPC_ERROR',
   RpcBadResponse = 'RPC_BAD_RESPONSE',
   InvalidArgument = 'INVALID_ARGUMENT',
+  /** Too many shares wait to be stored (the share store is down or slow). */
+  SinkFull = 'SINK_FULL',
 }
 
 export class StratumAppError extends Error {

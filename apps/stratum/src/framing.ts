@@ -1,44 +1,31 @@
-import { StringDecoder } from 'node:string_decoder';
-
-export type FrameEvent = { kind: 'line'; line: string } | { kind: 'too-long' };
+/**
+ * Newline framing for one connection without a per-connection object: the caller keeps the
+ * unfinished tail (usually nothing) and passes it back with the next chunk. Lines end with `\n`
+ * or `\r\n`; bytes are decoded as UTF-8 per whole line, so characters split across chunks survive.
+ */
+export interface Framed {
+  /** Bytes after the last newline, to pass back with the next chunk (undefined when none). */
+  partial: Buffer | undefined;
+  /** A line exceeded `maxLineBytes`: the stream is unusable. */
+  tooLong: boolean;
+}
 
 /**
- * Splits a byte stream into newline-terminated lines (`\n` or `\r\n`), refusing any line longer
- * than `maxLineBytes`; after that the stream is unusable (the connection should be closed).
+ * Calls `onLine` for each complete line in `partial ‖ chunk`; stops early (tooLong) at a line longer
+ * than `maxLineBytes`, or when `onLine` returns false (e.g. the connection closed).
  */
-export class LineFramer {
-  private buffer = '';
-  private bufferedBytes = 0;
-  private broken = false;
-  private readonly decoder = new StringDecoder('utf8');
-
-  constructor(private readonly maxLineBytes: number) {}
-
-  push(chunk: Uint8Array): FrameEvent[] {
-    if (this.broken) return [];
-    const events: FrameEvent[] = [];
-    let text = this.decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    let nl: number;
-    while ((nl = text.indexOf('\n')) >= 0) {
-      const piece = text.slice(0, nl);
-      if (this.bufferedBytes + Buffer.byteLength(piece) > this.maxLineBytes) return this.fail(events);
-      let line = this.buffer + piece;
-      if (line.endsWith('\r')) line = line.slice(0, -1);
-      this.buffer = '';
-      this.bufferedBytes = 0;
-      events.push({ kind: 'line', line });
-      text = text.slice(nl + 1);
-    }
-    this.bufferedBytes += Buffer.byteLength(text);
-    if (this.bufferedBytes > this.maxLineBytes) return this.fail(events);
-    this.buffer += text;
-    return events;
+export function splitLines(partial: Buffer | undefined, chunk: Buffer, maxLineBytes: number, onLine: (line: string) => boolean): Framed {
+  const data = partial ? Buffer.concat([partial, chunk]) : chunk;
+  let start = 0;
+  let nl: number;
+  while ((nl = data.indexOf(10, start)) >= 0) {
+    if (nl - start > maxLineBytes) return { partial: undefined, tooLong: true };
+    const end = nl > start && data[nl - 1] === 13 ? nl - 1 : nl;
+    if (!onLine(data.toString('utf8', start, end))) return { partial: undefined, tooLong: false };
+    start = nl + 1;
   }
-
-  private fail(events: FrameEvent[]): FrameEvent[] {
-    this.broken = true;
-    this.buffer = '';
-    events.push({ kind: 'too-long' });
-    return events;
-  }
+  if (start === data.length) return { partial: undefined, tooLong: false };
+  if (data.length - start > maxLineBytes) return { partial: undefined, tooLong: true };
+  // A copy, so the (possibly large) chunk it came from is not kept alive.
+  return { partial: Buffer.from(data.subarray(start)), tooLong: false };
 }

@@ -4,7 +4,10 @@ import type { BlockTemplate } from './template.js';
 
 /** One unit of work handed to miners with `mining.notify`. */
 export interface Job {
+  /** 8 hex digits, unique per stratum instance and process (sessions append their own 4). */
   id: string;
+  /** Increases by one per job of this process: orders jobs for per-connection bookkeeping. */
+  seq: number;
   template: BlockTemplate;
   coinbase: CoinbaseParts;
   /** Siblings of the coinbase up the merkle tree, internal byte order. */
@@ -14,12 +17,13 @@ export interface Job {
   createdAt: number;
   /** Set on the first job of a new tip: miners drop older work. */
   cleanJobs: boolean;
-  /** Header hashes of shares already accepted for this job (duplicate detection). */
-  readonly submitted: Set<string>;
+  /** The `mining.notify` params after the job id and before clean_jobs, as JSON (`"prevhash",…,"ntime"`). */
+  notifyMiddle: string;
 }
 
 export interface JobSpec {
   id: string;
+  seq: number;
   template: BlockTemplate;
   tag: string;
   outputScript: Uint8Array;
@@ -29,16 +33,18 @@ export interface JobSpec {
 
 export function buildJob(spec: JobSpec): Job {
   const t = spec.template;
-  return {
+  const job: Omit<Job, 'notifyMiddle'> = {
     id: spec.id,
+    seq: spec.seq,
     template: t,
     coinbase: buildCoinbaseParts({ height: t.height, tag: spec.tag, value: t.coinbaseValue, outputScript: spec.outputScript }),
     merkleBranch: coinbaseMerkleBranch(t.transactions.map((tx) => tx.txid)),
     ntime: t.curtime,
     createdAt: spec.now,
     cleanJobs: spec.cleanJobs,
-    submitted: new Set(),
   };
+  const p = notifyParams({ ...job, notifyMiddle: '' });
+  return { ...job, notifyMiddle: JSON.stringify(p.slice(1, 8)).slice(1, -1) };
 }
 
 /** An unsigned 32-bit number as Stratum writes it: 8 hex digits, big-endian. */
@@ -64,9 +70,9 @@ export function stratumPrevHash(hash: Uint8Array): string {
 export type NotifyParams = [string, string, string, string, string[], string, string, string, boolean];
 
 /** `mining.notify` params: job id, prevhash, coinb1, coinb2, merkle branch, version, nbits, ntime, clean_jobs. */
-export function notifyParams(job: Job): NotifyParams {
+export function notifyParams(job: Job, jobId = job.id, clean = job.cleanJobs): NotifyParams {
   return [
-    job.id,
+    jobId,
     stratumPrevHash(job.template.prevHash),
     toHex(job.coinbase.coinb1),
     toHex(job.coinbase.coinb2),
@@ -74,6 +80,11 @@ export function notifyParams(job: Job): NotifyParams {
     hex32(job.template.version),
     hex32(job.template.bits),
     hex32(job.ntime),
-    job.cleanJobs,
+    clean,
   ];
+}
+
+/** The `mining.notify` line (newline included) for a job as one connection names it. */
+export function notifyLine(job: Job, jobId: string, clean: boolean): string {
+  return `{"id":null,"method":"mining.notify","params":["${jobId}",${job.notifyMiddle},${clean}]}\n`;
 }

@@ -1,79 +1,67 @@
-import {
-  asHash32,
-  encodeBlockHeader,
-  hashToBigInt,
-  hashToHex,
-  merkleRootFromBranch,
-  sha256d,
-  type Hash32,
-} from '@metamorph/bitcoin';
-import { EXTRANONCE2_SIZE, assembleCoinbase } from './coinbase.js';
+import { asHash32, encodeBlockHeader, merkleRootFromBranch, sha256d, type Hash32 } from '@metamorph/bitcoin';
+import { EXTRANONCE1_SIZE, EXTRANONCE2_SIZE } from './coinbase.js';
 import type { Job } from './job.js';
 import { StratumErrorCode, StratumProtocolError } from './protocol.js';
 
-/** How far ahead of our clock a share's ntime may be (the node allows 2 hours). */
-export const MAX_NTIME_AHEAD_SECONDS = 7000;
+/** How far ahead of our clock a share's ntime may be: the node's limit on block times (2 hours). */
+export const MAX_NTIME_AHEAD_SECONDS = 7200;
 
 export interface ShareInput {
   job: Job;
-  extranonce1: Uint8Array;
+  /** The connection's 4-byte extranonce1 as a number. */
+  extranonce1: number;
   extranonce2: Uint8Array;
   ntime: number;
   nonce: number;
   /** The header version after any version rolling. */
   version: number;
-  /** The connection's share target for this job. */
-  shareTarget: bigint;
   /** Unix milliseconds. */
   now: number;
 }
 
-export interface ValidShare {
+export interface BuiltShare {
   hash: Hash32;
-  /** Display-order hex of `hash`: the share's idempotency key. */
-  hashHex: string;
   header: Uint8Array;
   coinbase: Uint8Array;
-  /** hash ≤ network target: a block. */
-  isBlock: boolean;
-  /** hash ≤ the share target (a block may miss it when the pool difficulty exceeds the network's). */
-  meetsShareTarget: boolean;
-}
-
-function reject(code: StratumErrorCode, message: string): never {
-  throw new StratumProtocolError(code, message);
 }
 
 /**
- * Checks a submitted share against its job and throws a StratumProtocolError with the code
- * miners expect; on success records it for duplicate detection. Job lookup and staleness are
- * the caller's (it owns the job table).
+ * Checks the parts of a share that need no hashing (extranonce2 size, ntime bounds), then rebuilds
+ * the coinbase, merkle root and header and hashes it. Throws a StratumProtocolError with the code
+ * miners expect; targets and duplicates are the session's (they depend on the connection).
  */
-export function validateShare(s: ShareInput): ValidShare {
+export function buildShare(s: ShareInput): BuiltShare {
   if (s.extranonce2.length !== EXTRANONCE2_SIZE) {
-    reject(StratumErrorCode.Other, `Incorrect size of extranonce2: expected ${EXTRANONCE2_SIZE} bytes, got ${s.extranonce2.length}`);
+    reject(`Incorrect size of extranonce2: expected ${EXTRANONCE2_SIZE} bytes, got ${s.extranonce2.length}`);
   }
-  if (s.ntime < s.job.ntime) reject(StratumErrorCode.Other, `ntime out of range: before the job's ${s.job.ntime}`);
-  if (s.ntime > Math.floor(s.now / 1000) + MAX_NTIME_AHEAD_SECONDS) reject(StratumErrorCode.Other, 'ntime out of range: too far in the future');
+  if (s.ntime < s.job.ntime) reject(`ntime out of range: before the job's ${s.job.ntime}`);
+  if (s.ntime > Math.floor(s.now / 1000) + MAX_NTIME_AHEAD_SECONDS) reject('ntime out of range: more than 2 hours ahead');
+  return hashShare(s.job, s.extranonce1, s.extranonce2, s.ntime, s.nonce, s.version);
+}
 
-  const coinbase = assembleCoinbase(s.job.coinbase, s.extranonce1, s.extranonce2);
-  const merkleRoot = merkleRootFromBranch(sha256d(coinbase), s.job.merkleBranch);
+export function hashShare(job: Job, extranonce1: number, extranonce2: Uint8Array, ntime: number, nonce: number, version: number): BuiltShare {
+  const { coinb1, coinb2 } = job.coinbase;
+  const coinbase = new Uint8Array(coinb1.length + EXTRANONCE1_SIZE + extranonce2.length + coinb2.length);
+  coinbase.set(coinb1, 0);
+  let at = coinb1.length;
+  coinbase[at++] = extranonce1 >>> 24;
+  coinbase[at++] = (extranonce1 >>> 16) & 0xff;
+  coinbase[at++] = (extranonce1 >>> 8) & 0xff;
+  coinbase[at++] = extranonce1 & 0xff;
+  coinbase.set(extranonce2, at);
+  coinbase.set(coinb2, at + extranonce2.length);
+  const merkleRoot = merkleRootFromBranch(sha256d(coinbase), job.merkleBranch);
   const header = encodeBlockHeader({
-    version: s.version | 0,
-    prevHash: s.job.template.prevHash,
+    version: version | 0,
+    prevHash: job.template.prevHash,
     merkleRoot: asHash32(merkleRoot),
-    time: s.ntime,
-    bits: s.job.template.bits,
-    nonce: s.nonce,
+    time: ntime,
+    bits: job.template.bits,
+    nonce,
   });
-  const hash = sha256d(header);
-  const hashHex = hashToHex(hash);
-  if (s.job.submitted.has(hashHex)) reject(StratumErrorCode.DuplicateShare, 'Duplicate share');
+  return { hash: sha256d(header), header, coinbase };
+}
 
-  const value = hashToBigInt(hash);
-  const isBlock = value <= s.job.template.target;
-  const meetsShareTarget = value <= s.shareTarget;
-  if (!meetsShareTarget && !isBlock) reject(StratumErrorCode.LowDifficulty, 'Low difficulty share');
-  s.job.submitted.add(hashHex);
-  return { hash, hashHex, header, coinbase, isBlock, meetsShareTarget };
+function reject(message: string): never {
+  throw new StratumProtocolError(StratumErrorCode.Other, message);
 }

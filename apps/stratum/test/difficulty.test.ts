@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIFF1_TARGET, bigIntToBytesLE, targetForDifficulty } from '@metamorph/bitcoin';
-import { difficultyToDecimal, hashDifficultyDecimal, normalizeDifficulty, targetDifficultyDecimal } from '../src/difficulty.js';
-import { VarDiff } from '../src/vardiff.js';
+import { difficultyDecimal, difficultyToDecimal, hashDifficultyDecimal, normalizeDifficulty, shareTarget, targetDifficultyDecimal, valueDifficultyDecimal } from '../src/difficulty.js';
 
 test('pool difficulties are multiples of 1e-8 with at most 3 significant digits, within bounds', () => {
   assert.equal(normalizeDifficulty(0.000123456, 1e-8, 1e6), 0.000123);
@@ -28,16 +27,9 @@ test('a hash exactly at a difficulty target reaches that difficulty', () => {
   assert.equal(targetDifficultyDecimal(0x7fffffn << 232n), '0.000000000465');
 });
 
-test('vardiff moves toward the aimed share rate, by at most 4x, and ignores small deviations', () => {
-  const v = new VarDiff({ targetSeconds: 10, min: 1e-8, max: 1000 }, 1, 0);
-  assert.equal(v.retarget(10_000), undefined, 'window not over');
-  for (let i = 0; i < 40; i++) v.recordShare();
-  assert.equal(v.retarget(40_000), 4, 'ten times too fast: capped at 4x');
-  for (let i = 0; i < 4; i++) v.recordShare();
-  assert.equal(v.retarget(80_000), undefined, 'on target');
-  assert.equal(v.retarget(120_000), 2, 'no shares: halve');
-  v.recordShare();
-  assert.equal(v.retarget(160_000), 0.5, 'a quarter of the rate');
-  const low = new VarDiff({ targetSeconds: 10, min: 0.4, max: 1000 }, 0.5, 0);
-  assert.equal(low.retarget(40_000), 0.4, 'clamped at the minimum');
+test('targets and decimal strings are cached per difficulty', () => {
+  assert.equal(shareTarget(0.001), targetForDifficulty(0.001));
+  assert.equal(shareTarget(0.001), shareTarget(0.001));
+  assert.equal(difficultyDecimal(65536), '65536');
+  assert.equal(valueDifficultyDecimal(DIFF1_TARGET), '1');
 });

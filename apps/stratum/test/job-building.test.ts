@@ -14,10 +14,10 @@ import { parseP2pkhAddress } from '../src/address.js';
 import { assembleBlock } from '../src/block-submitter.js';
 import { assembleCoinbase, buildCoinbaseParts } from '../src/coinbase.js';
 import { StratumAppError } from '../src/errors.js';
-import { buildJob, notifyParams, stratumPrevHash } from '../src/job.js';
+import { buildJob, notifyLine, notifyParams, stratumPrevHash } from '../src/job.js';
 import { JobManager } from '../src/job-manager.js';
 import { REGTEST_POOL_ADDRESS } from '../src/regtest-pool-key.js';
-import { validateShare } from '../src/share-validator.js';
+import { buildShare, hashShare } from '../src/share-validator.js';
 import { parseBlockTemplate } from '../src/template.js';
 import { buildHeader, parseNotify } from '../../miner/src/work.js';
 import { NodeDouble, makeTx } from './support/node-double.js';
@@ -120,7 +120,7 @@ describe('jobs and what a miner computes from them', () => {
       const node = new NodeDouble({ now: () => 1_700_000_000 });
       node.mempool = Array.from({ length: n }, (_, i) => makeTx(i + 10));
       const template = parseBlockTemplate(node.template());
-      const job = buildJob({ id: '0000abcd', template, tag: '/t/', outputScript: poolScript, cleanJobs: true, now: 0 });
+      const job = buildJob({ id: '0000abcd', seq: 1, template, tag: '/t/', outputScript: poolScript, cleanJobs: true, now: 0 });
       const en1 = Buffer.from('01020304', 'hex');
       const en2 = Buffer.from('0000000000000009', 'hex');
       const miner = parseNotify(notifyParams(job));
@@ -129,7 +129,7 @@ describe('jobs and what a miner computes from them', () => {
       assert.equal(toHex(header.subarray(36, 68)), toHex(merkleRoot(all)));
       assert.equal(toHex(header.subarray(4, 36)), toHex(template.prevHash));
       // The pool's own reconstruction of the same share is byte for byte the miner's header.
-      const share = validateShare({ job, extranonce1: en1, extranonce2: en2, ntime: job.ntime, nonce: 0, version: job.template.version, shareTarget: 1n << 256n, now: 1_700_000_000_000 });
+      const share = buildShare({ job, extranonce1: 0x01020304, extranonce2: en2, ntime: job.ntime, nonce: 0, version: job.template.version, now: 1_700_000_000_000 });
       assert.equal(toHex(share.header), header.toString('hex'));
       assert.equal(toHex(share.coinbase), coinbase.toString('hex'));
     });
@@ -138,7 +138,7 @@ describe('jobs and what a miner computes from them', () => {
   test('notify fields: version, nbits and ntime as 8 hex digits, clean_jobs as sent', () => {
     const node = new NodeDouble({ now: () => 0x65432100 });
     const template = parseBlockTemplate(node.template());
-    const job = buildJob({ id: '01000001', template, tag: '', outputScript: poolScript, cleanJobs: true, now: 0 });
+    const job = buildJob({ id: '01000001', seq: 1, template, tag: '', outputScript: poolScript, cleanJobs: true, now: 0 });
     const p = notifyParams(job);
     assert.equal(p[0], '01000001');
     assert.equal(p[5], '20000000');
@@ -146,20 +146,23 @@ describe('jobs and what a miner computes from them', () => {
     assert.equal(p[7], '65432100');
     assert.equal(p[8], true);
     assert.deepEqual(p[4], []);
+    // The line a connection gets is the same JSON, under the id it knows the job by.
+    assert.deepEqual(JSON.parse(notifyLine(job, '010000010003', false)), { id: null, method: 'mining.notify', params: ['010000010003', ...p.slice(1, 8), false] });
+    assert.ok(notifyLine(job, 'x', true).endsWith('}\n'));
   });
 
   test('an assembled block decodes with the coinbase first and the template transactions after it', () => {
     const node = new NodeDouble({ now: () => 1_700_000_000 });
     node.mempool = [makeTx(1), makeTx(2)];
     const template = parseBlockTemplate(node.template());
-    const job = buildJob({ id: 'a', template, tag: '/t/', outputScript: poolScript, cleanJobs: true, now: 0 });
-    const share = validateShare({ job, extranonce1: new Uint8Array(4), extranonce2: new Uint8Array(8), ntime: job.ntime, nonce: 7, version: 0x20000000, shareTarget: 1n << 256n, now: 1_700_000_000_000 });
+    const job = buildJob({ id: '0000000a', seq: 1, template, tag: '/t/', outputScript: poolScript, cleanJobs: true, now: 0 });
+    const share = hashShare(job, 0, new Uint8Array(8), job.ntime, 7, 0x20000000);
     const block = assembleBlock({ job, header: share.header, coinbase: share.coinbase });
     // Regtest target: about half of all hashes qualify, so try nonces until one does.
     let nonce = 0;
     let answer: string | null = 'high-hash';
     while (answer === 'high-hash') {
-      const s = validateShare({ job, extranonce1: new Uint8Array(4), extranonce2: new Uint8Array(8), ntime: job.ntime, nonce: nonce++, version: 0x20000000, shareTarget: 1n << 256n, now: 1_700_000_000_000 });
+      const s = hashShare(job, 0, new Uint8Array(8), job.ntime, nonce++, 0x20000000);
       answer = node.submit(toHex(assembleBlock({ job, header: s.header, coinbase: s.coinbase })));
     }
     assert.equal(answer, null);
@@ -170,34 +173,58 @@ describe('jobs and what a miner computes from them', () => {
 });
 
 describe('job manager', () => {
-  function manager(now: { t: number }) {
-    return new JobManager({ tag: '/t/', outputScript: poolScript, instanceId: 7, refreshMs: 30_000, now: () => now.t });
+  function manager(now: { t: number }, processIndex = 0) {
+    return new JobManager({ tag: '/t/', outputScript: poolScript, instanceId: 7, processIndex, refreshMs: 30_000, now: () => now.t, firstCounter: 0xffffe });
   }
 
-  test('new tip → clean job; same template → no job; new transactions or refresh → job without clean', () => {
+  test('new tip → clean job at once; on the same tip a new job (new transactions, fresh ntime) once the refresh interval passed', () => {
     const clock = { t: 1000 };
-    const jobs = manager(clock);
+    const jobs = manager(clock, 5);
     const node = new NodeDouble({ now: () => 1_700_000_000 });
     const emitted: boolean[] = [];
     jobs.on('job', (j) => emitted.push(j.cleanJobs));
     const first = jobs.update(parseBlockTemplate(node.template()))!;
     assert.ok(first.cleanJobs);
-    assert.match(first.id, /^07[0-9a-f]{6}$/);
+    assert.equal(first.id, '075fffff', 'instance id, process index, 20-bit counter');
+    assert.equal(first.seq, 1);
+    assert.equal(jobs.nextRefreshAt(), 31_000);
     assert.equal(jobs.update(parseBlockTemplate(node.template())), undefined);
     node.mempool = [makeTx(3)];
+    clock.t += 10_000;
+    assert.equal(jobs.update(parseBlockTemplate(node.template())), undefined, 'new transactions wait for the refresh');
+    clock.t += 20_000;
     const second = jobs.update(parseBlockTemplate(node.template()))!;
     assert.equal(second.cleanJobs, false);
+    assert.equal(second.template.transactions.length, 1);
+    assert.equal(second.id, '07500000', 'the counter wraps within its 20 bits');
+    assert.equal(second.seq, 2);
     assert.equal(jobs.isStale(first), false);
     clock.t += 30_000;
-    assert.ok(jobs.update(parseBlockTemplate(node.template())));
+    assert.ok(jobs.update(parseBlockTemplate(node.template())), 'nothing changed, but a fresh ntime is due');
     assert.deepEqual(emitted, [true, false, false]);
+    assert.equal(jobs.oldestSeq(), 1);
+  });
+
+  test('only the last jobs are remembered', () => {
+    const clock = { t: 0 };
+    const jobs = new JobManager({ tag: '', outputScript: poolScript, instanceId: 1, refreshMs: 1000, maxJobs: 3, now: () => clock.t });
+    const node = new NodeDouble({ now: () => 1_700_000_000 });
+    const made = [];
+    for (let i = 0; i < 5; i++) {
+      made.push(jobs.update(parseBlockTemplate(node.template()))!);
+      clock.t += 1000;
+    }
+    assert.deepEqual(made.map((j) => !!jobs.get(j.id)), [false, false, true, true, true]);
+    assert.equal(jobs.oldestSeq(), 3);
   });
 
   test('after a new tip older jobs are stale, and the one before that forgotten', () => {
-    const jobs = manager({ t: 0 });
+    const clock = { t: 0 };
+    const jobs = manager(clock);
     const node = new NodeDouble({ now: () => 1_700_000_000 });
     const a = jobs.update(parseBlockTemplate(node.template()))!;
     node.mempool = [makeTx(4)];
+    clock.t += 30_000;
     const b = jobs.update(parseBlockTemplate(node.template()))!;
     node.tipHash = sha256d(new Uint8Array([1]));
     node.height = 1;

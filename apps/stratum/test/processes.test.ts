@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { QueueName, startBullBatchConsumer, type SharesQueueJob } from '@metamorph/queue';
+import { streamShareKeys } from './support/stream-reader.js';
 import { TEST_REDIS_URL, clearRedisPrefix, createTestDatabase, testRedisPrefix, type TestDatabase } from '@metamorph/testing';
 import { buildHeader, hashValue, parseNotify, sha256d } from '../../miner/src/work.js';
 import { NodeDouble } from './support/node-double.js';
@@ -70,7 +70,7 @@ describe('clean shutdown', () => {
     await clearRedisPrefix(prefix);
   });
 
-  test('SIGTERM: the stratum answers what it holds, queues every accepted share and exits 0', async () => {
+  test('SIGTERM: the stratum answers what it holds, asks miners to reconnect, every accepted share is in the stream, exit 0', async () => {
     const node = await new NodeDouble({ bits: 0x1d00ffff }).listen();
     const port = await freePort();
     const app = spawnApp(STRATUM, {
@@ -90,31 +90,24 @@ describe('clean shutdown', () => {
       const notify = await c.next((m) => m.method === 'mining.notify');
       const job = parseNotify(notify.params);
       const target = (0xffffn << 208n) * 100_000n;
-      const shares: number[] = [];
+      const keys: string[] = [];
       const { header } = buildHeader(job, Buffer.from(en1, 'hex'), Buffer.alloc(8));
-      for (let n = 0; shares.length < 5; n++) {
+      for (let n = 0; keys.length < 5; n++) {
         header.writeUInt32LE(n, 76);
-        if (hashValue(sha256d(header)) <= target) shares.push(n);
+        const hash = sha256d(header);
+        if (hashValue(hash) > target) continue;
+        keys.push(Buffer.from(hash).reverse().toString('hex'));
+        c.send({ id: 10 + keys.length, method: 'mining.submit', params: ['mg8Jz5776UdyiYcBb9Z873NTozEiADRW5H.p1', job.jobId, '0000000000000000', notify.params[7], n.toString(16).padStart(8, '0')] });
       }
-      for (const [i, n] of shares.entries()) {
-        c.send({ id: 10 + i, method: 'mining.submit', params: ['mg8Jz5776UdyiYcBb9Z873NTozEiADRW5H.p1', job.jobId, '0000000000000000', notify.params[7], n.toString(16).padStart(8, '0')] });
-      }
-      await c.next((m) => m.id === 14);
+      for (let i = 1; i <= 5; i++) assert.equal((await c.next((m) => m.id === 10 + i)).result, true);
       app.child.kill('SIGTERM');
+      assert.deepEqual(await c.next((m) => m.method === 'client.reconnect'), { id: null, method: 'client.reconnect', params: [] });
       const { code } = await app.exited;
       assert.equal(code, 0);
       assert.ok(app.stdout.some((l) => l.includes('stratum: stopped')));
       await c.waitClosed();
-
-      // Every accepted share is in the queue.
-      const seen = new Set<string>();
-      await new Promise<void>((resolve) => {
-        const consumer = startBullBatchConsumer(QueueName.Shares, async (jobs) => {
-          for (const j of jobs) if ((j.data as SharesQueueJob).kind === 'share') seen.add(j.id);
-          if (seen.size >= 5) setTimeout(() => void consumer.close().then(resolve), 50);
-        }, { redisUrl: TEST_REDIS_URL, prefix, batchSize: 10, maxWaitMs: 10 });
-      });
-      assert.equal(seen.size, 5);
+      const stored = await streamShareKeys(prefix);
+      for (const k of keys) assert.ok(stored.has(k), `share ${k} in the stream`);
     } finally {
       app.stop();
       await node.close();
@@ -122,7 +115,7 @@ describe('clean shutdown', () => {
   });
 
   test('SIGTERM: the accounting worker exits 0', async () => {
-    const app = spawnApp(ACCOUNTING, { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: db.url });
+    const app = spawnApp(ACCOUNTING, { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, DATABASE_URL: db.url, ACCOUNTING_NODE_RPC_URL: 'http://u:p@127.0.0.1:1' });
     try {
       await app.waitForLine(/consuming accepted shares/);
       app.child.kill('SIGTERM');
@@ -135,3 +128,72 @@ describe('clean shutdown', () => {
   });
 });
 
+describe('several stratum processes on one port (STRATUM_PROCESSES)', () => {
+  const mp = testRedisPrefix('stratum_multiprocess');
+  before(() => clearRedisPrefix(mp));
+  after(() => clearRedisPrefix(mp));
+
+  test('connections are spread over the workers (each its own extranonce1 prefix), admitted per address over all of them; SIGTERM stops all', async () => {
+    const node = await new NodeDouble({ bits: 0x1d00ffff }).listen();
+    const port = await freePort();
+    const app = spawnApp(STRATUM, {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: mp,
+      STRATUM_HOST: '127.0.0.1',
+      STRATUM_PORT: String(port),
+      STRATUM_NODE_RPC_URL: node.url,
+      STRATUM_PROCESSES: '2',
+      STRATUM_MAX_CONNECTIONS_PER_IP: '5',
+      STRATUM_INSTANCE_ID: '7',
+    });
+    try {
+      await app.waitForLine(/INFO  stratum: listening .*processes=2/, 60_000);
+      const clients: LineClient[] = [];
+      const prefixes = new Set<string>();
+      for (let i = 0; i < 5; i++) {
+        const c = await LineClient.connect(port);
+        clients.push(c);
+        c.send({ id: 1, method: 'mining.subscribe', params: [] });
+        const en1: string = (await c.next((m) => m.id === 1)).result[1];
+        assert.match(en1, /^07[01]/);
+        prefixes.add(en1.slice(0, 3));
+        c.send({ id: 2, method: 'mining.authorize', params: ['mg8Jz5776UdyiYcBb9Z873NTozEiADRW5H.mp', 'x'] });
+        const notify = await c.next((m) => m.method === 'mining.notify');
+        assert.equal(notify.params[0].slice(0, 3), en1.slice(0, 3), 'jobs of the process that holds the connection');
+      }
+      assert.deepEqual([...prefixes].sort(), ['070', '071'], 'both processes hold connections');
+      const sixth = await LineClient.connect(port);
+      await sixth.waitClosed(3000);
+      // Closing one frees a place (the worker reports it to the primary).
+      clients.pop()!.close();
+      await new Promise((r) => setTimeout(r, 400));
+      const again = await LineClient.connect(port);
+      again.send({ id: 1, method: 'mining.subscribe', params: [] });
+      assert.match((await again.next((m) => m.id === 1)).result[1], /^07[01]/);
+      clients.push(again);
+      app.child.kill('SIGTERM');
+      const exit = await app.exited;
+      assert.deepEqual(exit, { code: 0, signal: null }, [...app.stdout, ...app.stderr].join('\n'));
+      for (const c of clients) await c.waitClosed();
+      assert.ok(app.stdout.some((l) => l.includes('stratum#0')) && app.stdout.some((l) => l.includes('stratum#1')), 'workers log under their own scope');
+    } finally {
+      app.stop();
+      await node.close();
+    }
+  });
+
+  test('a worker that cannot start stops the whole stratum with one line', async () => {
+    const closedPort = await freePort();
+    const app = spawnApp(STRATUM, {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: mp,
+      STRATUM_HOST: '127.0.0.1',
+      STRATUM_PORT: String(await freePort()),
+      STRATUM_NODE_RPC_URL: `http://u:p@127.0.0.1:${closedPort}`,
+      STRATUM_PROCESSES: '2',
+    });
+    const { code } = await app.exited;
+    assert.equal(code, 1);
+    assert.deepEqual(app.stderr, [`stratum: cannot start: getblocktemplate: node RPC at http://127.0.0.1:${closedPort} is not reachable (ECONNREFUSED)`]);
+  });
+});

@@ -9,6 +9,7 @@ import { startNode, type RunningNode } from '../../node/src/node.js';
 import { MinerFleet } from '../../miner/src/fleet.js';
 import { REGTEST_MINER_ADDRESSES } from '../../miner/src/test-keys.js';
 import { startAccountingWorker, type AccountingWorker } from '../src/accounting/accounting-worker.js';
+import { BlockTracker } from '../src/accounting/block-tracker.js';
 import { parseP2pkhAddress } from '../src/address.js';
 import { startStratum, type StratumApp } from '../src/app.js';
 import { createNodeRpc, type NodeRpc } from '../src/node-rpc.js';
@@ -63,6 +64,7 @@ describe('stratum and miner fleet against the real node', () => {
       password: 'x',
       cpuPercent: 60,
       logger: memoryLogger(),
+      versionRolling: true,
     });
     await fleet.start();
     const deadline = Date.now() + 60_000;
@@ -71,9 +73,10 @@ describe('stratum and miner fleet against the real node', () => {
     const workerCount = async () => Number((await db.pool.query<{ n: string }>('SELECT count(DISTINCT worker_id) AS n FROM share')).rows[0].n);
     while (((await rpc.call<number>('getblockcount')) < 3 || (await workerCount()) < 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     fleet.stop();
+    assert.ok(fleet.totals().rolled > 0, 'shares with rolled version bits were accepted');
     // Let submissions under way finish and their verdicts reach the queue before looking.
     await stratum.blocks.drain();
-    await stratum.sink.flush();
+    await stratum.sink.drain();
     const height = await rpc.call<number>('getblockcount');
     assert.ok(height >= 3, `chain height ${height}`);
 
@@ -92,12 +95,24 @@ describe('stratum and miner fleet against the real node', () => {
     while (hashToHex(stratum.jobs.current()!.template.prevHash) !== tip && Date.now() < deadline2) await new Promise((r) => setTimeout(r, 20));
     assert.equal(hashToHex(stratum.jobs.current()!.template.prevHash), tip, 'the stratum works on the node tip');
 
-    // Accounting: every block the node took is ACCEPTED; racing blocks on a replaced tip stay
-    // SUBMITTED with the node's "inconclusive"; nothing was refused.
+    // Accounting: every block the node took is ACCEPTED; racing blocks on a replaced tip are
+    // SUBMITTED with the node's "inconclusive" until the block tracker sees another block holds
+    // their height: then ORPHANED. Nothing was refused.
     const rows = await waitForRows(db, height);
     const accepted = rows.filter((r) => r.status === 'ACCEPTED').map((r) => hashToHex(r.hash));
     for (let h = 1; h <= height; h++) assert.ok(accepted.includes(await rpc.call<string>('getblockhash', [h])), `block ${h} recorded`);
     assert.deepEqual(rows.filter((r) => r.status !== 'ACCEPTED').map((r) => `${r.status} ${r.submit_result}`).filter((s) => s !== 'SUBMITTED inconclusive'), []);
+    const tracker = new BlockTracker({ pool: db.pool, rpc, logger: memoryLogger(), intervalMs: 60_000, unknownGraceMs: 0 });
+    await tracker.check();
+    await tracker.close();
+    const tracked = await db.pool.query<{ hash: Buffer; status: string; confirmations: number }>('SELECT hash, status, confirmations FROM found_block');
+    for (const r of tracked.rows) {
+      const hex = hashToHex(new Uint8Array(r.hash));
+      if (accepted.includes(hex)) {
+        const header = await rpc.call<{ confirmations: number }>('getblockheader', [hex]);
+        assert.deepEqual([r.status, r.confirmations], ['ACCEPTED', header.confirmations], hex);
+      } else assert.ok(r.status === 'ORPHANED' || r.status === 'REJECTED', `${hex}: ${r.status}`);
+    }
     const shares = await db.pool.query<{ n: string; blocks: string }>('SELECT count(*) AS n, count(*) FILTER (WHERE is_block) AS blocks FROM share');
     assert.ok(Number(shares.rows[0].blocks) >= height);
     const workers = await db.pool.query<{ name: string }>('SELECT name FROM worker ORDER BY name');

@@ -1,11 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hashToHex, sha256d } from '@metamorph/bitcoin';
-import { QueueName, createBullQueue, foundBlockJobId, type FoundBlockJobData, type JobQueue, type ShareJobData, type SharesQueueJob } from '@metamorph/queue';
+import { QueueName, createStreamQueue, foundBlockJobId, type FoundBlockJobData, type JobQueue, type ShareJobData, type SharesQueueJob } from '@metamorph/queue';
 import { TEST_REDIS_URL, clearRedisPrefix, createTestDatabase, testRedisPrefix, type TestDatabase } from '@metamorph/testing';
 import { startAccountingWorker, type AccountingWorker } from '../src/accounting/accounting-worker.js';
 import { writeShareBatch } from '../src/accounting/share-writer.js';
-import { QueueShareSink } from '../src/share-sink.js';
+import { DurableShareSink } from '../src/share-sink.js';
+import { valueDifficultyDecimal } from '../src/difficulty.js';
 import { memoryLogger } from './support/silent-logger.js';
 
 const SUITE = 'stratum_share_pipeline';
@@ -16,7 +17,7 @@ const T0 = Date.parse('2026-11-24T10:00:00.000Z');
 let seq = 0;
 function share(address: string, worker: string, at: number, difficulty = '0.0001', extra: Partial<ShareJobData> = {}): ShareJobData {
   const key = hashToHex(sha256d(new TextEncoder().encode(`share ${seq++}`)));
-  return { kind: 'share', shareKey: key, address, worker, jobId: '01000001', difficulty, actualDifficulty: '0.000321', height: 101, isBlock: false, submittedAt: at, ...extra };
+  return { kind: 'share', shareKey: key, address, worker, jobId: '010000010000', difficulty, height: 101, isBlock: false, submittedAt: at, ...extra };
 }
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
@@ -29,18 +30,18 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
   }
 }
 
-describe('share pipeline: stratum sink → BullMQ → accounting worker → Postgres', () => {
+describe('share pipeline: stratum sink → Redis stream → accounting worker → Postgres', () => {
   const prefix = testRedisPrefix(SUITE);
   let db: TestDatabase;
   let queue: JobQueue<SharesQueueJob>;
-  let sink: QueueShareSink;
+  let sink: DurableShareSink;
   let worker: AccountingWorker;
 
   before(async () => {
     await clearRedisPrefix(prefix);
     db = await createTestDatabase(SUITE);
-    queue = createBullQueue(QueueName.Shares, { redisUrl: TEST_REDIS_URL, prefix });
-    sink = new QueueShareSink(queue, { flushIntervalMs: 10 });
+    queue = createStreamQueue(QueueName.Shares, { redisUrl: TEST_REDIS_URL, prefix });
+    sink = new DurableShareSink(queue);
     worker = startAccountingWorker(
       { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, ACCOUNTING_BATCH_SIZE: 50, ACCOUNTING_BATCH_WAIT_MS: 20 },
       db.pool,
@@ -66,10 +67,10 @@ describe('share pipeline: stratum sink → BullMQ → accounting worker → Post
       share(A, 'cpu2', T0 + 5_000),
       share(B, 'default', T0 + 10_000, '1.5'),
     ];
-    for (const s of shares) sink.push(s.shareKey, s);
+    const pushed = shares.map((s) => sink.push(s.shareKey, s));
     // The same share delivered again (a retry, or a second stratum instance): same key.
-    sink.push(shares[0].shareKey, { ...shares[0] });
-    await sink.flush();
+    pushed.push(sink.push(shares[0].shareKey, { ...shares[0] }));
+    await Promise.all(pushed);
     await waitFor('5 shares', async () => ((await count('SELECT count(*) AS n FROM share')) === 5 ? true : undefined));
 
     const miners = await db.pool.query<{ address: string }>('SELECT address FROM miner ORDER BY address');
@@ -94,9 +95,10 @@ describe('share pipeline: stratum sink → BullMQ → accounting worker → Post
     );
     const stored = await db.pool.query('SELECT job_id, difficulty::text, actual_difficulty::text, height, is_block, submitted_at FROM share WHERE share_key = $1', [shares[1].shareKey]);
     assert.deepEqual(stored.rows[0], {
-      job_id: '01000001',
+      job_id: '010000010000',
       difficulty: '0.000200000000',
-      actual_difficulty: '0.000321000000',
+      // DIFF1 / the key (a header hash), worked out by the writer.
+      actual_difficulty: valueDifficultyDecimal(BigInt('0x' + shares[1].shareKey)).padEnd(stored.rows[0].actual_difficulty.length, '0'),
       height: 101,
       is_block: false,
       submitted_at: new Date(T0 + 59_999),
@@ -128,11 +130,12 @@ describe('share pipeline: stratum sink → BullMQ → accounting worker → Post
       foundAt: T0 + 3_000,
     });
     const accepted = block('one', 'ACCEPTED', null);
-    sink.push(foundBlockJobId(accepted.hash, 'found'), block('one', 'SUBMITTED', null));
-    sink.push(foundBlockJobId(accepted.hash, 'result'), accepted);
     const rejected = block('two', 'REJECTED', 'bad-cb-amount');
-    sink.push(foundBlockJobId(rejected.hash, 'result'), rejected);
-    await sink.flush();
+    await Promise.all([
+      sink.push(foundBlockJobId(accepted.hash, 'found'), block('one', 'SUBMITTED', null)),
+      sink.push(foundBlockJobId(accepted.hash, 'result'), accepted),
+      sink.push(foundBlockJobId(rejected.hash, 'result'), rejected),
+    ]);
     await waitFor('2 blocks', async () => ((await count('SELECT count(*) AS n FROM found_block')) === 2 ? true : undefined));
     // The "found" job of the second block arrives late: it must not undo the verdict.
     await writeShareBatch(db.pool, [block('two', 'SUBMITTED', null)]);
@@ -145,13 +148,52 @@ describe('share pipeline: stratum sink → BullMQ → accounting worker → Post
     ]);
   });
 
-  test('closing the sink flushes what it still holds', async () => {
+  test('a push resolves only once its share is in the stream; pushes of one turn share one entry', async () => {
     const before = await count('SELECT count(*) AS n FROM share');
     const pending = Array.from({ length: 30 }, (_, i) => share(A, 'cpu3', T0 + 180_000 + i));
-    const slow = new QueueShareSink(queue, { flushIntervalMs: 60_000 });
-    for (const s of pending) slow.push(s.shareKey, s);
-    assert.equal(slow.pending, 30);
-    assert.equal(await slow.close(), 0);
+    const recording: JobQueue<SharesQueueJob> & { calls: number } = {
+      calls: 0,
+      addBulk(jobs) {
+        this.calls++;
+        return queue.addBulk(jobs);
+      },
+      close: async () => {},
+    };
+    const s = new DurableShareSink(recording);
+    await Promise.all(pending.map((p) => s.push(p.shareKey, p)));
+    assert.equal(recording.calls, 1, 'one write for the whole turn');
+    assert.equal(s.pending, 0);
+    assert.equal(await s.close(), 0);
     await waitFor('30 more shares', async () => ((await count('SELECT count(*) AS n FROM share')) === before + 30 ? true : undefined));
+  });
+
+  test('a failing store holds the replies and retries until it succeeds; a full sink refuses at once', async () => {
+    let fail = 2;
+    const flaky: JobQueue<SharesQueueJob> = {
+      async addBulk(jobs) {
+        if (fail-- > 0) throw new Error('READONLY You can\'t write against a read only replica.');
+        await queue.addBulk(jobs);
+      },
+      close: async () => {},
+    };
+    const logs: string[] = [];
+    const s = new DurableShareSink(flaky, { logger: memoryLogger(logs), maxPending: 3 });
+    const a = share(B, 'flaky', T0 + 240_000);
+    let resolved = false;
+    const p = s.push(a.shareKey, a).then(() => (resolved = true));
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(resolved, false, 'not answered while the store fails');
+    await p;
+    assert.ok(logs.some((l) => l.includes('cannot store shares')));
+    assert.ok(logs.some((l) => l.includes('shares are stored again')));
+    const blocked: JobQueue<SharesQueueJob> = { addBulk: () => new Promise(() => {}), close: async () => {} };
+    const full = new DurableShareSink(blocked, { maxPending: 2 });
+    void full.push('x1', share(B, 'f', 0));
+    void full.push('x2', share(B, 'f', 0));
+    await assert.rejects(full.push('x3', share(B, 'f', 0)), /2 shares are waiting to be stored/);
+    // A found block is never refused.
+    void full.push('b1', { ...share(B, 'f', 0) }, true);
+    assert.equal(full.pending, 3);
+    assert.equal(await full.close(50), 3);
   });
 });

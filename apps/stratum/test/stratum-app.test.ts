@@ -37,8 +37,8 @@ describe('stratum app over TCP against a node double, with events, queue and acc
     node = await new NodeDouble({ events: { redisUrl: TEST_REDIS_URL, prefix } }).listen();
     node.mempool = [makeTx(1), makeTx(2)];
     const env = { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, STRATUM_NODE_RPC_URL: node.url, STRATUM_DIFFICULTY: '0.00001', STRATUM_VARDIFF: 'false' };
-    // A long poll interval: new work below can only come from the node's events or our own submissions.
-    app = await startStratum(testStratumConfig(env, { STRATUM_POLL_INTERVAL_MS: 600_000 }), { logger: memoryLogger(logs) });
+    // A long poll interval: new work below can only come from the node's events, the refresh timer or our own submissions.
+    app = await startStratum(testStratumConfig(env, { STRATUM_POLL_INTERVAL_MS: 600_000, STRATUM_JOB_REFRESH_SECONDS: 1 }), { logger: memoryLogger(logs) });
     accounting = startAccountingWorker({ REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, ACCOUNTING_BATCH_SIZE: 100, ACCOUNTING_BATCH_WAIT_MS: 10 }, db.pool, memoryLogger());
   });
 
@@ -54,7 +54,7 @@ describe('stratum app over TCP against a node double, with events, queue and acc
     const c = await LineClient.connect(app.address.port);
     c.send({ id: 1, method: 'mining.subscribe', params: ['test/1'] });
     const sub = await c.next((m) => m.id === 1);
-    assert.match(sub.result[1], /^00[0-9a-f]{6}$/, 'extranonce1 starts with the instance id');
+    assert.match(sub.result[1], /^000[0-9a-f]{5}$/, 'extranonce1 starts with the instance id and process index');
     c.send({ id: 2, method: 'mining.authorize', params: [`${MINER}.t1`, 'x'] });
     assert.equal((await c.next((m) => m.id === 2)).result, true);
     assert.deepEqual((await c.next((m) => m.method === 'mining.set_difficulty')).params, [0.00001]);
@@ -63,7 +63,7 @@ describe('stratum app over TCP against a node double, with events, queue and acc
     c.close();
   });
 
-  test('a TemplateChanged event brings new work at once; a block is submitted, accepted and recorded', async () => {
+  test('new transactions reach miners with the next refresh; a block is submitted, accepted and recorded; the new tip is a clean job', async () => {
     const c = await LineClient.connect(app.address.port);
     c.send({ id: 1, method: 'mining.subscribe', params: [] });
     const sub = await c.next((m) => m.id === 1);
@@ -71,6 +71,8 @@ describe('stratum app over TCP against a node double, with events, queue and acc
     await c.next((m) => m.method === 'mining.notify');
     const calls = node.templateCalls;
     node.addTransactions([makeTx(3)]);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(node.templateCalls, calls, 'a new-transactions event alone fetches no template');
     const fresh = await c.next((m) => m.method === 'mining.notify');
     assert.equal(fresh.params[8], false, 'same tip: clean_jobs false');
     assert.equal(fresh.params[4].length, 2, 'coinbase + 3 transactions: two branch levels');
@@ -161,6 +163,21 @@ describe('stratum start-up against an unusable node or port', () => {
     try {
       await assert.rejects(startStratum(testStratumConfig(env(`http://metamorph:wrong@127.0.0.1:${node.port}`)), { logger: memoryLogger() }), /refused the credentials \(HTTP 401\)/);
     } finally {
+      await node.close();
+    }
+  });
+
+  test('polling asks for the tip (getbestblockhash) and fetches a template only when it moved', async () => {
+    const node = await new NodeDouble().listen();
+    const app = await startStratum(testStratumConfig(env(node.url), { STRATUM_POLL_INTERVAL_MS: 100 }), { logger: memoryLogger() });
+    try {
+      const calls = node.templateCalls;
+      await waitFor('a few polls', () => (node.bestHashCalls >= 3 ? true : undefined));
+      assert.equal(node.templateCalls, calls, 'the tip did not move: no template fetched');
+      node.extend(1);
+      await waitFor('a job on the new tip', () => (app.jobs.current()!.template.height === 2 ? true : undefined));
+    } finally {
+      await app.close();
       await node.close();
     }
   });

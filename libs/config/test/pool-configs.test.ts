@@ -21,6 +21,23 @@ test('stratum: regtest defaults need no environment', () => {
   assert.equal(c.STRATUM_VARDIFF, true);
   assert.equal(c.STRATUM_INSTANCE_ID, 0);
   assert.equal(c.REDIS_PREFIX, 'mm:');
+  assert.equal(c.STRATUM_PROCESSES, 1);
+  assert.equal(c.STRATUM_VARDIFF_TARGET_SECONDS, 10);
+  assert.equal(c.STRATUM_VERSION_MASK, 0x1fffe000);
+  assert.equal(c.STRATUM_MAX_CONNECTIONS_PER_IP, 1000);
+  assert.equal(c.tls, undefined);
+  assert.equal(c.reconnectTo, undefined);
+});
+
+test('stratum: TLS needs a readable certificate and key; the reconnect target is host:port', () => {
+  const byVar = issues(() => loadConfig(stratumSchema, { STRATUM_TLS_PORT: '3334', STRATUM_TLS_KEY_FILE: '/nonexistent/key.pem' }));
+  assert.match(byVar.STRATUM_TLS_CERT_FILE, /is required when STRATUM_TLS_PORT is set/);
+  assert.match(byVar.STRATUM_TLS_KEY_FILE, /"\/nonexistent\/key.pem" cannot be read \(ENOENT\)/);
+  assert.match(issues(() => loadConfig(stratumSchema, { STRATUM_TLS_PORT: '3333' })).STRATUM_TLS_PORT, /is also STRATUM_PORT/);
+  assert.deepEqual(loadConfig(stratumSchema, { STRATUM_RECONNECT_TO: 'pool2.example:3334' }).reconnectTo, { host: 'pool2.example', port: 3334 });
+  assert.match(issues(() => loadConfig(stratumSchema, { STRATUM_RECONNECT_TO: 'pool2.example' })).STRATUM_RECONNECT_TO, /host:port/);
+  assert.match(issues(() => loadConfig(stratumSchema, { STRATUM_VERSION_MASK: '1fffe00' })).STRATUM_VERSION_MASK, /8 hex digits/);
+  assert.match(issues(() => loadConfig(stratumSchema, { STRATUM_PROCESSES: '17' })).STRATUM_PROCESSES, /from 1 to 16/);
 });
 
 test('stratum: the starting difficulty defaults per network and must sit within the bounds', () => {
@@ -41,9 +58,12 @@ test('stratum: bad values are named; a pool address is required off regtest', ()
 
 test('accounting: defaults and bounds', () => {
   const c = loadConfig(accountingSchema, {});
-  assert.equal(c.ACCOUNTING_BATCH_SIZE, 500);
-  assert.equal(c.ACCOUNTING_BATCH_WAIT_MS, 50);
-  assert.match(issues(() => loadConfig(accountingSchema, { ACCOUNTING_BATCH_SIZE: '0' })).ACCOUNTING_BATCH_SIZE, /from 1 to 10000/);
+  assert.equal(c.ACCOUNTING_BATCH_SIZE, 2000);
+  assert.equal(c.ACCOUNTING_BATCH_WAIT_MS, 200);
+  assert.equal(c.ACCOUNTING_CLAIM_IDLE_MS, 30_000);
+  assert.equal(c.ACCOUNTING_NODE_RPC_URL, 'http://metamorph:metamorph@127.0.0.1:18332');
+  assert.equal(c.ACCOUNTING_BLOCK_CHECK_SECONDS, 30);
+  assert.match(issues(() => loadConfig(accountingSchema, { ACCOUNTING_BATCH_SIZE: '0' })).ACCOUNTING_BATCH_SIZE, /from 1 to 50000/);
 });
 
 test('miner: regtest defaults; addresses required elsewhere; the URL needs a port', () => {
@@ -51,6 +71,10 @@ test('miner: regtest defaults; addresses required elsewhere; the URL needs a por
   assert.equal(c.MINER_STRATUM_URL, 'stratum+tcp://127.0.0.1:3333');
   assert.equal(c.MINER_WORKERS, 4);
   assert.equal(c.MINER_CPU_PERCENT, 25);
+  assert.equal(c.MINER_VERSION_ROLLING, true);
+  assert.deepEqual(c.MINER_LOCAL_ADDRESSES, []);
+  assert.deepEqual(loadConfig(minerSchema, { MINER_LOCAL_ADDRESSES: '127.0.0.2,127.0.0.3' }).MINER_LOCAL_ADDRESSES, ['127.0.0.2', '127.0.0.3']);
+  assert.match(issues(() => loadConfig(minerSchema, { MINER_LOCAL_ADDRESSES: '127.0.0.300' })).MINER_LOCAL_ADDRESSES, /IP addresses/);
   assert.deepEqual(c.MINER_ADDRESSES, []);
   assert.deepEqual(loadConfig(minerSchema, { MINER_ADDRESSES: 'mg8Jz5776UdyiYcBb9Z873NTozEiADRW5H, mrzKXEpXfEDHk7vFS3LBXVXoa4YXFcCkje' }).MINER_ADDRESSES, [
     'mg8Jz5776UdyiYcBb9Z873NTozEiADRW5H',

@@ -125,10 +125,16 @@ export const modelSamples = {
   },
   async FoundBlock(db: PrismaClient) {
     const worker = await db.worker.findFirstOrThrow();
-    await db.foundBlock.create({ data: { hash: bytes(32, 7), height: 101, workerId: worker.id, reward: 5_000_000_000n, status: 'ACCEPTED', submitResult: null } });
+    const checkedAt = new Date('2026-11-24T03:00:00.789Z');
+    await db.foundBlock.create({ data: { hash: bytes(32, 7), height: 101, workerId: worker.id, reward: 5_000_000_000n, status: 'ACCEPTED', submitResult: null, confirmations: 3, checkedAt } });
     const back = await db.foundBlock.findUniqueOrThrow({ where: { hash: bytes(32, 7) } });
     assert.equal(back.reward, 5_000_000_000n);
     assert.equal(back.status, 'ACCEPTED');
+    assert.equal(back.confirmations, 3);
+    assert.deepEqual(back.checkedAt, checkedAt);
+    const fresh = await db.foundBlock.create({ data: { hash: bytes(32, 8), height: 102, reward: 1n } });
+    assert.equal(fresh.confirmations, 0);
+    assert.equal(fresh.checkedAt, null);
   },
   async P2pBan(db: PrismaClient) {
     const row = { subnet: '10.0.0.0/8', bannedUntil: new Date('2026-11-25T00:00:00.123Z'), reason: 'misbehaviour: high-hash', createdAt: new Date('2026-11-24T00:00:00.456Z') };

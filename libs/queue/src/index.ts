@@ -4,3 +4,4 @@ export * from './events.js';
 export * from './jobs.js';
 export * from './queue.js';
 export * from './bullmq.js';
+export * from './streams.js';

@@ -5,7 +5,10 @@ import { QueueName } from './names.js';
  * hashes are display-order hex, times are Unix milliseconds.
  */
 
-/** One accepted share. Job id = `shareKey`. */
+/**
+ * One accepted share. Job id = `shareKey`. The difficulty the hash reached follows from the key
+ * (DIFF1 / hash), so the consumer works it out instead of the stratum.
+ */
 export interface ShareJobData {
   kind: 'share';
   /** Idempotency key: the share's block-header hash (display hex), unique per distinct piece of work. */
@@ -17,8 +20,6 @@ export interface ShareJobData {
   jobId: string;
   /** Assigned difficulty (the share's weight), an exact decimal string. */
   difficulty: string;
-  /** Difficulty the hash reached, a decimal string with at most 12 fractional digits. */
-  actualDifficulty: string;
   /** Height of the block the share's job builds. */
   height: number;
   isBlock: boolean;

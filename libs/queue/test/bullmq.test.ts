@@ -39,7 +39,7 @@ describe('BullMQ queue and batch consumer (real Redis)', () => {
     const queue = createBullQueue(QueueName.Shares, { redisUrl: TEST_REDIS_URL, prefix });
     const job = (i: number): QueuedJob<SharesQueueJob> => ({
       id: `k${i}`,
-      data: { kind: 'share', shareKey: `k${i}`, address: 'a', worker: 'w', jobId: 'j', difficulty: '1', actualDifficulty: '2', height: 1, isBlock: false, submittedAt: 0 },
+      data: { kind: 'share', shareKey: `k${i}`, address: 'a', worker: 'w', jobId: 'j', difficulty: '1', height: 1, isBlock: false, submittedAt: 0 },
     });
     await queue.addBulk(Array.from({ length: 20 }, (_, i) => job(i)));
     await queue.addBulk([job(3), job(7)]);

@@ -1,6 +1,7 @@
 import { hashFromHex } from '@metamorph/bitcoin';
 import { withTransaction, type PgClient, type PgPool } from '@metamorph/db';
 import type { FoundBlockJobData, ShareJobData, SharesQueueJob } from '@metamorph/queue';
+import { valueDifficultyDecimal } from '../difficulty.js';
 
 export interface BatchWriteResult {
   /** Shares new to the database (duplicates are not counted again). */
@@ -88,7 +89,8 @@ async function write(c: PgClient, shares: ShareJobData[], blocks: FoundBlockJobD
         shares.map((s) => s.worker),
         shares.map((s) => s.jobId),
         shares.map((s) => s.difficulty),
-        shares.map((s) => s.actualDifficulty),
+        // The key is the header hash (display hex): the difficulty it reached is DIFF1 / hash.
+        shares.map((s) => valueDifficultyDecimal(BigInt('0x' + s.shareKey))),
         shares.map((s) => s.height),
         shares.map((s) => s.isBlock),
         shares.map((s) => new Date(s.submittedAt).toISOString()),

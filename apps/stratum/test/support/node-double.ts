@@ -81,6 +81,7 @@ export class NodeDouble {
   /** When set, getblocktemplate fails with this RPC error. */
   templateError: { code: number; message: string } | undefined;
   templateCalls = 0;
+  bestHashCalls = 0;
   private server: http.Server;
   private publisher: Redis | undefined;
   private readonly now: () => number;
@@ -145,7 +146,10 @@ export class NodeDouble {
     const hash = blockHash(block.header);
     if (this.accepted.some((b) => b.hash === hashToHex(hash))) return 'duplicate';
     // As SV Node: a block not on the tip (a lost race, or an unknown parent) is stored at best: "inconclusive".
-    if (!equalBytes(block.header.prevHash, this.tipHash)) return 'inconclusive';
+    if (!equalBytes(block.header.prevHash, this.tipHash)) {
+      this.sideBlocks.set(hashToHex(hash), this.height);
+      return 'inconclusive';
+    }
     if (block.header.bits !== this.bits) return 'bad-diffbits';
     if (!checkProofOfWork(hash, block.header.bits, regtest.powLimit)) return 'high-hash';
     const txids = rawTxs.map((r) => sha256d(r));
@@ -165,8 +169,42 @@ export class NodeDouble {
     this.height++;
     this.mempool = this.mempool.filter((t) => !included.has(hashToHex(t.txid)));
     this.accepted.push({ hash: hashToHex(hash), height: this.height, coinbase: cb, txCount: block.txs.length });
+    void this.publishBlock(Channel.BlockConnected, { hash: hashToHex(hash), height: this.height });
     void this.publish('new-tip');
     return null;
+  }
+
+  /** Blocks the node stored off its active chain (hash → height): `getblockheader` says confirmations -1. */
+  readonly sideBlocks = new Map<string, number>();
+
+  /**
+   * A reorg: the last `depth` blocks leave the active chain (stored, confirmations -1) and
+   * `replacements` made-up blocks take their place and more. Publishes the node's events.
+   */
+  reorg(depth: number, replacements: number): void {
+    for (const b of this.accepted.splice(this.accepted.length - depth, depth)) {
+      this.sideBlocks.set(b.hash, b.height);
+      void this.publishBlock(Channel.BlockDisconnected, { hash: b.hash, height: b.height });
+    }
+    this.height -= depth;
+    this.extend(replacements);
+  }
+
+  /** `n` made-up blocks on the tip (as if another miner found them). */
+  extend(n: number): void {
+    for (let i = 0; i < n; i++) {
+      this.height++;
+      const hash = sha256d(new TextEncoder().encode(`other ${this.height} ${Math.random()}`));
+      this.tipHash = hash;
+      this.accepted.push({ hash: hashToHex(hash), height: this.height, coinbase: undefined as unknown as Transaction, txCount: 1 });
+      void this.publishBlock(Channel.BlockConnected, { hash: hashToHex(hash), height: this.height });
+    }
+    void this.publish('new-tip');
+  }
+
+  private async publishBlock(channel: Channel, payload: { hash: string; height: number }): Promise<void> {
+    if (!this.publisher || !this.options.events) return;
+    await this.publisher.publish(channelKey(this.options.events.prefix, channel), JSON.stringify(payload));
   }
 
   /** Add transactions to the mempool and announce a new template, as the node does. */
@@ -205,6 +243,19 @@ export class NodeDouble {
         this.templateCalls++;
         if (this.templateError) return void reply(500, null, this.templateError);
         return void reply(200, this.template(), null);
+      case 'getblockcount':
+        return void reply(200, this.height, null);
+      case 'getbestblockhash':
+        this.bestHashCalls++;
+        return void reply(200, hashToHex(this.tipHash), null);
+      case 'getblockheader': {
+        const hash = body.params?.[0];
+        const i = this.accepted.findIndex((b) => b.hash === hash);
+        const side = this.sideBlocks.get(String(hash));
+        if (i < 0 && side === undefined) return void reply(500, null, { code: -5, message: 'Block not found' });
+        const confirmations = i >= 0 ? this.height - this.accepted[i].height + 1 : -1;
+        return void reply(200, { hash, confirmations, height: i >= 0 ? this.accepted[i].height : side }, null);
+      }
       case 'submitblock': {
         const hex = body.params?.[0];
         if (typeof hex !== 'string') return void reply(500, null, { code: -1, message: 'submitblock "hexdata"' });

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { loadConfig, stratumSchema, type StratumConfig } from '@metamorph/config';
 
 /** A stratum config for tests: regtest defaults, an ephemeral port, test Redis/DB, quiet logs. */
@@ -31,9 +32,11 @@ export class LineClient {
     socket.on('error', () => {});
   }
 
-  static connect(port: number): Promise<LineClient> {
+  static connect(port: number, opts: { localAddress?: string; tlsCa?: string } = {}): Promise<LineClient> {
     return new Promise((resolve, reject) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => resolve(new LineClient(s)));
+      const s = opts.tlsCa
+        ? tls.connect({ host: '127.0.0.1', port, ca: opts.tlsCa, servername: 'localhost' }, () => resolve(new LineClient(s)))
+        : net.connect({ host: '127.0.0.1', port, localAddress: opts.localAddress }, () => resolve(new LineClient(s)));
       s.once('error', reject);
     });
   }
