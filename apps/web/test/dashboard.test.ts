@@ -51,16 +51,17 @@ async function openDashboard(viewport = { width: 1280, height: 900 }): Promise<P
   const page = await browser.newPage({ viewport });
   page.on('request', (r) => requestedHosts.add(new URL(r.url()).hostname));
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.setDefaultNavigationTimeout(90_000);
   await page.goto(web.url);
   return page;
 }
 
-const text = (page: Page, testId: string) => page.getByTestId(testId).textContent({ timeout: 20_000 });
+const text = (page: Page, testId: string) => page.getByTestId(testId).textContent({ timeout: 60_000 });
 
 describe('dashboard', () => {
   test('shows chain height, tip hash, pool figures, blocks, workers and shares', async () => {
     const page = await openDashboard();
-    await page.getByTestId('chain-height').filter({ hasText: '11' }).waitFor({ timeout: 20_000 });
+    await page.getByTestId('chain-height').filter({ hasText: '11' }).waitFor({ timeout: 60_000 });
     assert.equal(await page.getByTestId('tip-hash').getAttribute('title'), blocks[11].hex);
     assert.equal(await text(page, 'pool-hashrate'), formatHashrate((pool.windowDifficulty * 2 ** 32) / 600));
     assert.equal(await text(page, 'workers-online'), '2');
@@ -80,14 +81,14 @@ describe('dashboard', () => {
     assert.deepEqual(await workers.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-online'))), ['true', 'true', 'false']);
     assert.equal(await page.getByTestId('share-row').count(), 15);
 
-    await page.getByTestId('live-status').and(page.locator('[data-state="live"]')).waitFor({ timeout: 20_000 });
+    await page.getByTestId('live-status').and(page.locator('[data-state="live"]')).waitFor({ timeout: 60_000 });
     await page.close();
   });
 
   test('a new block appears without reloading the page', async () => {
     const page = await openDashboard();
-    await page.getByTestId('chain-height').filter({ hasText: '11' }).waitFor({ timeout: 20_000 });
-    await page.getByTestId('live-status').and(page.locator('[data-state="live"]')).waitFor({ timeout: 20_000 });
+    await page.getByTestId('chain-height').filter({ hasText: '11' }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('live-status').and(page.locator('[data-state="live"]')).waitFor({ timeout: 60_000 });
     // Browser-side snippets are strings: this file is type-checked without the DOM library.
     await page.evaluate('window.__sameDocument = true');
 
@@ -95,9 +96,9 @@ describe('dashboard', () => {
     const [b] = await appendBlocks(db.pool, 1);
     await redis.publish(channelKey(prefix, Channel.BlockConnected), JSON.stringify({ hash: b.hex, height: b.height, prevHash: blocks[11].hex, time: b.time }));
 
-    await page.getByTestId('chain-height').filter({ hasText: '12' }).waitFor({ timeout: 10_000 });
+    await page.getByTestId('chain-height').filter({ hasText: '12' }).waitFor({ timeout: 30_000 });
     assert.equal(await page.getByTestId('tip-hash').getAttribute('title'), b.hex);
-    await page.locator('[data-testid="block-row"][data-height="12"]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid="block-row"][data-height="12"]').waitFor({ timeout: 30_000 });
     assert.equal(await page.evaluate('window.__sameDocument'), true, 'the page was not reloaded');
     blocks.push(b);
     await page.close();
@@ -105,7 +106,7 @@ describe('dashboard', () => {
 
   test('choosing a worker shows its shares only', async () => {
     const page = await openDashboard();
-    await page.getByTestId('share-row').first().waitFor({ timeout: 20_000 });
+    await page.getByTestId('share-row').first().waitFor({ timeout: 60_000 });
     await page.getByTestId('share-worker-filter').selectOption(String(pool.workers.rigB));
     await page.waitForFunction(
       `(() => {
@@ -113,7 +114,7 @@ describe('dashboard', () => {
         return rows.length === 10 && rows.every((r) => r.getAttribute('data-worker') === 'rigB');
       })()`,
       undefined,
-      { timeout: 10_000 },
+      { timeout: 30_000 },
     );
     assert.match(await page.getByTestId('share-worker-filter').locator('option:checked').textContent() ?? '', new RegExp(`rigB \\(${MINER_B.slice(0, 8)}`));
     await page.close();
@@ -121,7 +122,7 @@ describe('dashboard', () => {
 
   test('fits a phone screen without sideways scrolling of the page', async () => {
     const page = await openDashboard({ width: 390, height: 844 });
-    await page.getByTestId('chain-height').filter({ hasText: /\d/ }).waitFor({ timeout: 20_000 });
+    await page.getByTestId('chain-height').filter({ hasText: /\d/ }).waitFor({ timeout: 60_000 });
     const { scroll, width } = await page.evaluate<{ scroll: number; width: number }>('({ scroll: document.documentElement.scrollWidth, width: window.innerWidth })');
     assert.ok(scroll <= width, `page is ${scroll}px wide on a ${width}px screen`);
     await page.close();
@@ -129,14 +130,14 @@ describe('dashboard', () => {
 
   test('survives the API going away: polls, shows the problem, then goes live again', async () => {
     const page = await openDashboard();
-    await page.getByTestId('live-status').and(page.locator('[data-state="live"]')).waitFor({ timeout: 20_000 });
+    await page.getByTestId('live-status').and(page.locator('[data-state="live"]')).waitFor({ timeout: 60_000 });
     const port = api.port;
     await api.stop();
-    await page.getByTestId('live-status').and(page.locator('[data-state="polling"]')).waitFor({ timeout: 10_000 });
-    await page.getByTestId('api-error').waitFor({ timeout: 15_000 });
+    await page.getByTestId('live-status').and(page.locator('[data-state="polling"]')).waitFor({ timeout: 30_000 });
+    await page.getByTestId('api-error').waitFor({ timeout: 45_000 });
     api = await startApi(port);
-    await page.getByTestId('live-status').and(page.locator('[data-state="live"]')).waitFor({ timeout: 30_000 });
-    await page.getByTestId('api-error').waitFor({ state: 'detached', timeout: 15_000 });
+    await page.getByTestId('live-status').and(page.locator('[data-state="live"]')).waitFor({ timeout: 90_000 });
+    await page.getByTestId('api-error').waitFor({ state: 'detached', timeout: 45_000 });
     await page.close();
   });
 
