@@ -207,6 +207,9 @@ export class BlockSync {
       this.log.debug('more getheaders', { peer: p.id, from: result.last.height });
       await this.sendGetHeaders(p, result.last.hash, ZERO_HASH);
     }
+    // SV runs SendBlockSync for every peer right after this message: once our best header is
+    // recent, the other peers are asked for headers at once, so bodies can come from all of them.
+    if (result.added > 0) this.startSyncWithOthers();
     this.schedule();
   }
 
@@ -346,9 +349,16 @@ export class BlockSync {
         }
       }
     }
-    // As SendBlockSync on every pass: one headers peer at first, every peer once our best header is recent.
-    for (const p of this.peers.values()) if (!p.syncStarted) void this.maybeStartSync(p);
+    this.startSyncWithOthers();
     this.logProgress(t);
+  }
+
+  /** As SendBlockSync on every pass: one headers peer at first, every peer once our best header is recent. */
+  private startSyncWithOthers(): void {
+    for (const p of this.peers.values()) {
+      if (p.syncStarted) continue;
+      this.maybeStartSync(p).catch((e: unknown) => this.log.error('starting headers sync failed', { peer: p.id, error: (e as Error).stack ?? String(e) }));
+    }
   }
 
   private logProgress(t: number): void {
