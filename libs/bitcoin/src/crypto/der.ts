@@ -79,78 +79,62 @@ export function parseDerLax(input: Uint8Array): Uint8Array | undefined {
     pos += lenbyte;
   }
 
-  // R
-  if (pos === inputlen || input[pos] !== 0x02) return undefined;
-  pos++;
-  if (pos === inputlen) return undefined;
-  lenbyte = input[pos++];
-  let rlen: number;
-  if (lenbyte & 0x80) {
-    lenbyte -= 0x80;
-    if (pos + lenbyte > inputlen) return undefined;
-    while (lenbyte > 0 && input[pos] === 0) {
-      pos++;
-      lenbyte--;
-    }
-    if (lenbyte >= 8) return undefined;
-    rlen = 0;
-    while (lenbyte > 0) {
-      rlen = rlen * 256 + input[pos];
-      pos++;
-      lenbyte--;
-    }
-  } else {
-    rlen = lenbyte;
-  }
-  if (rlen > inputlen - pos) return undefined;
-  let rpos = pos;
-  pos += rlen;
-
-  // S
-  if (pos === inputlen || input[pos] !== 0x02) return undefined;
-  pos++;
-  if (pos === inputlen) return undefined;
-  lenbyte = input[pos++];
-  let slen: number;
-  if (lenbyte & 0x80) {
-    lenbyte -= 0x80;
-    if (pos + lenbyte > inputlen) return undefined;
-    while (lenbyte > 0 && input[pos] === 0) {
-      pos++;
-      lenbyte--;
-    }
-    if (lenbyte >= 8) return undefined;
-    slen = 0;
-    while (lenbyte > 0) {
-      slen = slen * 256 + input[pos];
-      pos++;
-      lenbyte--;
-    }
-  } else {
-    slen = lenbyte;
-  }
-  if (slen > inputlen - pos) return undefined;
+  const r = readLaxInteger(input, pos);
+  if (!r) return undefined;
+  const sInt = readLaxInteger(input, r.start + r.len);
+  if (!sInt) return undefined;
 
   const out = new Uint8Array(64);
-  while (rlen > 0 && input[rpos] === 0) {
-    rlen--;
-    rpos++;
-  }
-  let overflow = false;
-  if (rlen > 32) overflow = true;
-  else out.set(input.subarray(rpos, rpos + rlen), 32 - rlen);
-
-  let spos = pos;
-  while (slen > 0 && input[spos] === 0) {
-    slen--;
-    spos++;
-  }
-  if (slen > 32) overflow = true;
-  else out.set(input.subarray(spos, spos + slen), 64 - slen);
-
-  if (!overflow && (cmp32(out, 0, ORDER_BYTES) >= 0 || cmp32(out, 32, ORDER_BYTES) >= 0)) overflow = true;
-  if (overflow) out.fill(0);
+  const fits = copyLaxInteger(input, r, out, 0) && copyLaxInteger(input, sInt, out, 32);
+  if (!fits || cmp32(out, 0, ORDER_BYTES) >= 0 || cmp32(out, 32, ORDER_BYTES) >= 0) out.fill(0);
   return out;
+}
+
+/** Where an INTEGER's content lies in `input`, as `ecdsa_signature_parse_der_lax` reads it. */
+interface LaxInteger {
+  start: number;
+  len: number;
+}
+
+/** The INTEGER (tag 0x02, short or long-form length) at `pos`; undefined when it cannot be read. */
+function readLaxInteger(input: Uint8Array, pos: number): LaxInteger | undefined {
+  const inputlen = input.length;
+  if (pos === inputlen || input[pos] !== 0x02) return undefined;
+  pos++;
+  if (pos === inputlen) return undefined;
+  let lenbyte = input[pos++];
+  let len: number;
+  if (lenbyte & 0x80) {
+    lenbyte -= 0x80;
+    if (pos + lenbyte > inputlen) return undefined;
+    while (lenbyte > 0 && input[pos] === 0) {
+      pos++;
+      lenbyte--;
+    }
+    if (lenbyte >= 8) return undefined;
+    len = 0;
+    while (lenbyte > 0) {
+      len = len * 256 + input[pos];
+      pos++;
+      lenbyte--;
+    }
+  } else {
+    len = lenbyte;
+  }
+  if (len > inputlen - pos) return undefined;
+  return { start: pos, len };
+}
+
+/** Right-align the integer, without its leading zeros, in the 32 bytes at `at`; false when it is longer than 32 bytes. */
+function copyLaxInteger(input: Uint8Array, int: LaxInteger, out: Uint8Array, at: number): boolean {
+  let { start, len } = int;
+  while (len > 0 && input[start] === 0) {
+    len--;
+    start++;
+  }
+  if (len > 32) return false;
+  out.set(input.subarray(start, start + len), at + 32 - len);
+  return true;
 }
 
 /** Whether the s half of r||s is above n/2. */
