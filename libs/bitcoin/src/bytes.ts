@@ -8,6 +8,11 @@ export function toHex(bytes: Uint8Array): string {
   return s;
 }
 
+/** A 32-bit value as 8 hex digits, big-endian, negative int32 values in two's complement (printf %08x). */
+export function hex32(v: number): string {
+  return (v >>> 0).toString(16).padStart(8, '0');
+}
+
 export function fromHex(hex: string, field = 'hex'): Uint8Array {
   if (hex.length % 2 !== 0) throw new BitcoinError(BitcoinErrorCode.InvalidHex, 'odd number of hex digits', field);
   if (!/^[0-9a-fA-F]*$/.test(hex)) throw new BitcoinError(BitcoinErrorCode.InvalidHex, 'not a hex string', field);
@@ -15,6 +20,11 @@ export function fromHex(hex: string, field = 'hex'): Uint8Array {
 }
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  return joinBytes(parts);
+}
+
+/** `concatBytes` over an array, for lists too long to spread into arguments. */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
   let len = 0;
   for (const p of parts) len += p.length;
   const out = new Uint8Array(len);

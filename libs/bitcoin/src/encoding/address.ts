@@ -3,6 +3,8 @@ import { hash160 } from '../hash.js';
 import type { NetworkName } from '../params.js';
 import { base58CheckDecode, base58CheckEncode } from './base58check.js';
 import { hex2, networksWithPrefix, resolveNetwork, type NetworkLike } from './network.js';
+import { Op } from '../script/opcodes.js';
+import { isP2SH, p2pkhHash } from '../script/script.js';
 
 /** P2PKH pays to the HASH160 of a public key, P2SH to the HASH160 of a redeem script. */
 export type AddressKind = 'p2pkh' | 'p2sh';
@@ -13,12 +15,6 @@ export interface Address {
   /** 20 bytes. */
   hash160: Uint8Array;
 }
-
-const OP_DUP = 0x76;
-const OP_HASH160 = 0xa9;
-const OP_EQUALVERIFY = 0x88;
-const OP_CHECKSIG = 0xac;
-const OP_EQUAL = 0x87;
 
 function checkHash160(h: Uint8Array, field: string): void {
   if (!(h instanceof Uint8Array) || h.length !== 20) {
@@ -93,25 +89,15 @@ export function isValidAddress(text: string, network: NetworkLike): boolean {
 /** The output script paying to the address: P2PKH or P2SH template. */
 export function addressToScript(address: Address): Uint8Array {
   checkHash160(address.hash160, 'address.hash160');
-  if (address.kind === 'p2pkh') return new Uint8Array([OP_DUP, OP_HASH160, 20, ...address.hash160, OP_EQUALVERIFY, OP_CHECKSIG]);
-  if (address.kind === 'p2sh') return new Uint8Array([OP_HASH160, 20, ...address.hash160, OP_EQUAL]);
+  if (address.kind === 'p2pkh') return new Uint8Array([Op.OP_DUP, Op.OP_HASH160, 20, ...address.hash160, Op.OP_EQUALVERIFY, Op.OP_CHECKSIG]);
+  if (address.kind === 'p2sh') return new Uint8Array([Op.OP_HASH160, 20, ...address.hash160, Op.OP_EQUAL]);
   throw new BitcoinError(BitcoinErrorCode.InvalidArgument, `unknown address kind "${address.kind}"`, 'address.kind');
 }
 
 /** The address an output script pays to, when it is exactly a P2PKH or P2SH template. */
 export function addressFromScript(script: Uint8Array, network: NetworkLike): Address | null {
-  if (
-    script.length === 25 &&
-    script[0] === OP_DUP &&
-    script[1] === OP_HASH160 &&
-    script[2] === 20 &&
-    script[23] === OP_EQUALVERIFY &&
-    script[24] === OP_CHECKSIG
-  ) {
-    return makeAddress(network, 'p2pkh', script.subarray(3, 23));
-  }
-  if (script.length === 23 && script[0] === OP_HASH160 && script[1] === 20 && script[22] === OP_EQUAL) {
-    return makeAddress(network, 'p2sh', script.subarray(2, 22));
-  }
+  const keyHash = p2pkhHash(script);
+  if (keyHash) return makeAddress(network, 'p2pkh', keyHash);
+  if (isP2SH(script)) return makeAddress(network, 'p2sh', script.subarray(2, 22));
   return null;
 }

@@ -1,4 +1,5 @@
 import { BitcoinError, BitcoinErrorCode } from '../errors.js';
+import { Op } from '../script/opcodes.js';
 
 /** Consensus bounds on a coinbase scriptSig (validation.cpp `bad-cb-length`). */
 const MIN_SCRIPTSIG = 2;
@@ -7,9 +8,6 @@ const MAX_SCRIPTSIG = 100;
 /** Largest height a block index holds (int32 in the reference node). */
 const MAX_HEIGHT = 0x7fffffff;
 
-const OP_0 = 0x00;
-const OP_1 = 0x51;
-const OP_16 = 0x60;
 const MAX_DIRECT_PUSH = 0x4b;
 
 function checkHeight(height: number, field: string): void {
@@ -36,8 +34,8 @@ function scriptNumBytes(n: number): number[] {
  */
 export function encodeCoinbaseHeight(height: number): Uint8Array {
   checkHeight(height, 'height');
-  if (height === 0) return new Uint8Array([OP_0]);
-  if (height <= 16) return new Uint8Array([OP_1 + height - 1]);
+  if (height === 0) return new Uint8Array([Op.OP_0]);
+  if (height <= 16) return new Uint8Array([Op.OP_1 + height - 1]);
   const num = scriptNumBytes(height);
   return new Uint8Array([num.length, ...num]);
 }
@@ -59,8 +57,8 @@ export function decodeCoinbaseHeight(scriptSig: Uint8Array): CoinbaseHeight {
   const field = 'coinbase.scriptSig';
   if (scriptSig.length === 0) throw new BitcoinError(BitcoinErrorCode.Truncated, 'empty scriptSig has no height', field);
   const op = scriptSig[0];
-  if (op === OP_0) return { height: 0, size: 1, minimal: true };
-  if (op >= OP_1 && op <= OP_16) return { height: op - OP_1 + 1, size: 1, minimal: true };
+  if (op === Op.OP_0) return { height: 0, size: 1, minimal: true };
+  if (op >= Op.OP_1 && op <= Op.OP_16) return { height: op - Op.OP_1 + 1, size: 1, minimal: true };
   if (op < 1 || op > MAX_DIRECT_PUSH) {
     throw new BitcoinError(BitcoinErrorCode.InvalidEncoding, `opcode 0x${op.toString(16).padStart(2, '0')} is not a height push`, field);
   }

@@ -1,3 +1,4 @@
+import { joinBytes } from '../bytes.js';
 import { Op } from './opcodes.js';
 
 /** Largest push before Genesis (and for pre-Genesis outputs). */
@@ -138,6 +139,21 @@ export function isP2SH(script: Uint8Array): boolean {
   return script.length === 23 && script[0] === Op.OP_HASH160 && script[1] === 0x14 && script[22] === Op.OP_EQUAL;
 }
 
+/** The 20-byte key hash of an exact `OP_DUP OP_HASH160 <20> OP_EQUALVERIFY OP_CHECKSIG` script, or null. */
+export function p2pkhHash(script: Uint8Array): Uint8Array | null {
+  if (
+    script.length === 25 &&
+    script[0] === Op.OP_DUP &&
+    script[1] === Op.OP_HASH160 &&
+    script[2] === 20 &&
+    script[23] === Op.OP_EQUALVERIFY &&
+    script[24] === Op.OP_CHECKSIG
+  ) {
+    return script.subarray(3, 23);
+  }
+  return null;
+}
+
 /**
  * Remove every occurrence of `pattern` that starts on an instruction boundary (the
  * reference node's `FindAndDelete`). Returns the input itself when nothing matched.
@@ -164,15 +180,7 @@ export function findAndDelete(script: Uint8Array, pattern: Uint8Array): Uint8Arr
   }
   if (!parts) return script;
   parts.push(script.subarray(copyFrom, end));
-  let len = 0;
-  for (const p of parts) len += p.length;
-  const out = new Uint8Array(len);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return joinBytes(parts);
 }
 
 function matchesAt(script: Uint8Array, pos: number, pattern: Uint8Array): boolean {

@@ -163,21 +163,6 @@ export function extractDestinations(script: Uint8Array, era: ProtocolEra, networ
   return { type: s.type, reqSigs: 1, addresses: [makeAddress(network, kind, s.solutions[0])] };
 }
 
-/** The 20-byte key hash of an exact `OP_DUP OP_HASH160 <20> OP_EQUALVERIFY OP_CHECKSIG` script, or null. */
-export function p2pkhHash(script: Uint8Array): Uint8Array | null {
-  if (
-    script.length === 25 &&
-    script[0] === Op.OP_DUP &&
-    script[1] === Op.OP_HASH160 &&
-    script[2] === 20 &&
-    script[23] === Op.OP_EQUALVERIFY &&
-    script[24] === Op.OP_CHECKSIG
-  ) {
-    return script.subarray(3, 23);
-  }
-  return null;
-}
-
 /**
  * Provably unspendable outputs never enter the UTXO set (`CScript::IsUnspendable` for the era
  * of the block that created them): after Genesis `OP_FALSE OP_RETURN …`; before it also a
