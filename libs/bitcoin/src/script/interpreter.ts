@@ -1,5 +1,5 @@
 import { equalBytes } from '../bytes.js';
-import { hash160Fast, ripemd160Fast, sha1Fast, sha256Fast, sha256dFast } from '../crypto/fast-hash.js';
+import { hash160, ripemd160, sha1, sha256, sha256d } from '../hash.js';
 import { hasForkId } from '../sighash/sighash-type.js';
 import {
   checkPubKeyEncoding,
@@ -81,15 +81,15 @@ function le32(v: number): Uint8Array {
 function hashOp(opcode: number, data: Uint8Array): Uint8Array {
   switch (opcode) {
     case Op.OP_RIPEMD160:
-      return ripemd160Fast(data);
+      return ripemd160(data);
     case Op.OP_SHA1:
-      return sha1Fast(data);
+      return sha1(data);
     case Op.OP_SHA256:
-      return sha256Fast(data);
+      return sha256(data);
     case Op.OP_HASH160:
-      return hash160Fast(data);
+      return hash160(data);
     default:
-      return sha256dFast(data);
+      return sha256d(data);
   }
 }
 
