@@ -1,4 +1,4 @@
-import { blockHash, decodeBlockWithRaw, encodeBlock, sha256d, type Block, type Hash32 } from '@metamorph/bitcoin';
+import { HEADER_SIZE, blockHash, compactSizeLength, decodeBlockWithRaw, encodeBlock, sha256d, type Block, type Hash32 } from '@metamorph/bitcoin';
 
 /** A block with what validation keeps asking for: its exact bytes, hash, txids and transaction sizes. */
 export interface ParsedBlock {
@@ -28,7 +28,7 @@ export function parsedFromBlock(block: Block): ParsedBlock {
 /** Byte offset of each transaction inside the serialized block. */
 export function txOffsets(p: Pick<ParsedBlock, 'txSizes'>): number[] {
   const n = p.txSizes.length;
-  let off = 80 + (n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9);
+  let off = HEADER_SIZE + compactSizeLength(n);
   return p.txSizes.map((size) => {
     const at = off;
     off += size;

@@ -1,6 +1,6 @@
-import { sha256dFast } from '../crypto/fast-hash.js';
 import { BitcoinError, BitcoinErrorCode } from '../errors.js';
-import type { Hash32 } from '../hash.js';
+import { sha256d, type Hash32 } from '../hash.js';
+import { compactSizeLength } from '../io/writer.js';
 import type { Transaction } from '../primitives/transaction.js';
 import { Op } from '../script/opcodes.js';
 import { newInstruction, readInstruction } from '../script/script.js';
@@ -25,11 +25,6 @@ export const SIGHASH_ONE: Hash32 = (() => {
 
 const ZERO32 = new Uint8Array(32);
 
-const sha256d = sha256dFast;
-
-function compactSizeLen(n: number): number {
-  return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
-}
 
 const scratch = new DataView(new ArrayBuffer(8));
 const scratchBytes = new Uint8Array(scratch.buffer);
@@ -82,7 +77,7 @@ export function precomputeTxData(tx: Transaction): PrecomputedTxData {
     sequences.u32(input.sequence);
   }
   let outLen = 0;
-  for (const o of tx.outputs) outLen += 8 + compactSizeLen(o.script.length) + o.script.length;
+  for (const o of tx.outputs) outLen += 8 + compactSizeLength(o.script.length) + o.script.length;
   const outputs = new Out(new Uint8Array(outLen));
   for (const o of tx.outputs) {
     outputs.i64(o.value);
@@ -124,14 +119,14 @@ export function sigHashForkId(
     hashOutputs = pre!.hashOutputs;
   } else if (base === SigHash.SINGLE && inputIndex < tx.outputs.length) {
     const o = tx.outputs[inputIndex];
-    const one = new Out(new Uint8Array(8 + compactSizeLen(o.script.length) + o.script.length));
+    const one = new Out(new Uint8Array(8 + compactSizeLength(o.script.length) + o.script.length));
     one.i64(o.value);
     one.compactSize(o.script.length);
     one.bytes(o.script);
     hashOutputs = sha256d(one.buf);
   }
   const input = tx.inputs[inputIndex];
-  const out = new Out(new Uint8Array(4 + 32 + 32 + 36 + compactSizeLen(scriptCode.length) + scriptCode.length + 8 + 4 + 32 + 4 + 4));
+  const out = new Out(new Uint8Array(4 + 32 + 32 + 36 + compactSizeLength(scriptCode.length) + scriptCode.length + 8 + 4 + 32 + 4 + 4));
   out.u32(tx.version);
   out.bytes(hashPrevouts);
   out.bytes(hashSequence);
@@ -192,11 +187,11 @@ export function sigHashLegacy(tx: Transaction, inputIndex: number, scriptCode: U
 
   const nInputs = acp ? 1 : tx.inputs.length;
   const nOutputs = base === SigHash.NONE ? 0 : base === SigHash.SINGLE ? inputIndex + 1 : tx.outputs.length;
-  let size = 4 + compactSizeLen(nInputs) + compactSizeLen(nOutputs) + 4 + 4;
-  size += nInputs * 40 + (nInputs - 1) + compactSizeLen(code.declaredLength) + codeLen;
+  let size = 4 + compactSizeLength(nInputs) + compactSizeLength(nOutputs) + 4 + 4;
+  size += nInputs * 40 + (nInputs - 1) + compactSizeLength(code.declaredLength) + codeLen;
   for (let i = 0; i < nOutputs; i++) {
     if (base === SigHash.SINGLE && i !== inputIndex) size += 9;
-    else size += 8 + compactSizeLen(tx.outputs[i].script.length) + tx.outputs[i].script.length;
+    else size += 8 + compactSizeLength(tx.outputs[i].script.length) + tx.outputs[i].script.length;
   }
 
   const out = new Out(new Uint8Array(size));
