@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { regtest, type Hash32, type Transaction } from '@metamorph/bitcoin';
+import { type Hash32, hex32, regtest, type Transaction } from '@metamorph/bitcoin';
 import { checkSubmittedBlockPolicy, leadingHeight } from '../src/chain/validation/policy.js';
 import { isFinalTx } from '../src/chain/validation/transaction.js';
-import { contextualCheckBlockHeader, hex32 } from '../src/chain/validation/header.js';
+import { contextualCheckBlockHeader } from '../src/chain/validation/header.js';
 import { checkBlock } from '../src/chain/validation/block.js';
 import { maxBlockSigOpsBeforeGenesis } from '../src/chain/validation/consensus.js';
 import { parsedFromBlock } from '../src/chain/parsed-block.js';

@@ -1,4 +1,4 @@
-import { coinbaseMerkleBranch, toHex, type Hash32 } from '@metamorph/bitcoin';
+import { coinbaseMerkleBranch, type Hash32, hex32, toHex } from '@metamorph/bitcoin';
 import { buildCoinbaseParts, type CoinbaseParts } from './coinbase.js';
 import type { BlockTemplate } from './template.js';
 
@@ -45,11 +45,6 @@ export function buildJob(spec: JobSpec): Job {
   };
   const p = notifyParams({ ...job, notifyMiddle: '' });
   return { ...job, notifyMiddle: JSON.stringify(p.slice(1, 8)).slice(1, -1) };
-}
-
-/** An unsigned 32-bit number as Stratum writes it: 8 hex digits, big-endian. */
-export function hex32(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
 }
 
 /**

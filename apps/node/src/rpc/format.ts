@@ -1,7 +1,6 @@
-import { difficultyFromBits, hashToHex } from '@metamorph/bitcoin';
+import { difficultyFromBits, hashToHex, hex32 } from '@metamorph/bitcoin';
 import type { BlockIndex } from '../chain/block-index.js';
 import { hasData, workToHex, type IndexEntry } from '../chain/index-entry.js';
-import { hex32 } from '../chain/validation/header.js';
 import { univalueDouble } from './json-number.js';
 
 /** The validity level the reference node reports for a block (BlockValidity names). */

@@ -1,4 +1,4 @@
-import { checkProofOfWork, type BlockHeader, type ChainParams, type Hash32 } from '@metamorph/bitcoin';
+import { type BlockHeader, type ChainParams, checkProofOfWork, type Hash32, hex32 } from '@metamorph/bitcoin';
 import { reject, type Rejection } from './rejection.js';
 import { MAX_FUTURE_BLOCK_TIME } from './consensus.js';
 
@@ -37,7 +37,3 @@ export function contextualCheckBlockHeader(header: BlockHeader, ctx: HeaderConte
   return null;
 }
 
-/** A 32-bit value as 8 hex digits, negative int32 values in two's complement (printf %08x). */
-export function hex32(v: number): string {
-  return (v >>> 0).toString(16).padStart(8, '0');
-}

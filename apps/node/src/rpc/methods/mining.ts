@@ -1,24 +1,9 @@
-import {
-  BitcoinError,
-  decodeTransaction,
-  difficultyAdjustmentInterval,
-  difficultyFromBits,
-  encodeBlock,
-  equalBytes,
-  fromHex,
-  hashToHex,
-  isCoinbase,
-  isP2SH,
-  addressToScript,
-  parseAddress,
-  toHex,
-} from '@metamorph/bitcoin';
+import { addressToScript, BitcoinError, decodeTransaction, difficultyAdjustmentInterval, difficultyFromBits, encodeBlock, equalBytes, fromHex, hashToHex, hex32, isCoinbase, isP2SH, parseAddress, toHex } from '@metamorph/bitcoin';
 import { generateBlocks, generateScript } from '../../mining/generate.js';
 import type { TemplateTransaction } from '../../mining/template.js';
 import type { AcceptBlockResult } from '../../chain/chain-service.js';
 import { isInvalid } from '../../chain/index-entry.js';
 import { parseBlock, type ParsedBlock } from '../../chain/parsed-block.js';
-import { hex32 } from '../../chain/validation/header.js';
 import { NodeError, NodeErrorCode } from '../../errors.js';
 import type { RpcContext, RpcMethod } from '../registry.js';
 import { RpcError, RpcErrorCode } from '../protocol.js';
