@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { hashToBigInt } from '@metamorph/bitcoin';
 
 export interface Found {
   nonce: number;
@@ -31,7 +32,7 @@ export function scanNonces(header: Buffer, start: number, count: number, target:
     header.writeUInt32LE(nonce, 76);
     const hash = sha256(sha256(header));
     if (hash.readUInt32LE(28) > targetTop) continue;
-    if (BigInt('0x' + Buffer.from(hash).reverse().toString('hex')) <= target) found.push({ nonce, hash });
+    if (hashToBigInt(hash) <= target) found.push({ nonce, hash });
   }
   return found;
 }

@@ -1,3 +1,4 @@
+import { decodeCompact, hashToBigInt } from '@metamorph/bitcoin';
 import { MinerError, MinerErrorCode } from './errors.js';
 import { sha256d } from './hasher.js';
 
@@ -65,14 +66,12 @@ export function buildHeader(job: NotifyJob, extranonce1: Buffer, extranonce2: Bu
 
 /** The target a header's hash must not exceed, from compact nBits. */
 export function targetFromCompact(bits: number): bigint {
-  const size = bits >>> 24;
-  const word = BigInt(bits & 0x007fffff);
-  return size <= 3 ? word >> BigInt(8 * (3 - size)) : word << BigInt(8 * (size - 3));
+  return decodeCompact(bits).target;
 }
 
 /** The hash as the little-endian 256-bit number proof of work compares. */
 export function hashValue(hash: Buffer): bigint {
-  return BigInt('0x' + Buffer.from(hash).reverse().toString('hex'));
+  return hashToBigInt(hash);
 }
 
 /**

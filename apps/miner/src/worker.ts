@@ -1,4 +1,4 @@
-import { targetForDifficulty } from '@metamorph/bitcoin';
+import { hex32, targetForDifficulty } from '@metamorph/bitcoin';
 import type { Logger } from '@metamorph/config';
 import { MinerError, MinerErrorCode } from './errors.js';
 import { scanNonces } from './hasher.js';
@@ -269,6 +269,3 @@ function subscriptionId(sub: unknown[]): string | undefined {
   return undefined;
 }
 
-function hex32(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
-}
