@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sha256d } from '@metamorph/bitcoin';
+import { sha256d, toHex } from '@metamorph/bitcoin';
 import { P2PError, P2PErrorCode } from './errors.js';
 import {
   COMMAND_SIZE,
@@ -125,10 +125,6 @@ function printable(field: Uint8Array): string {
   return Array.from(field, (c) => (c >= 0x20 && c <= 0x7e ? String.fromCharCode(c) : c === 0 ? '' : '?')).join('');
 }
 
-function hex(b: Uint8Array): string {
-  return Buffer.from(b).toString('hex');
-}
-
 /**
  * Incremental frame reader for one direction of a connection. The payload length is
  * checked against the command's limit as soon as the header is complete, before any
@@ -199,7 +195,7 @@ export class FrameDecoder {
     if (this.headerNeed === HEADER_SIZE) {
       for (let i = 0; i < 4; i++) {
         if (h[i] !== this.magic[i]) {
-          throw new P2PError(P2PErrorCode.WrongMagic, `frame starts with ${hex(h.subarray(0, 4))}, expected network magic ${hex(this.magic)}`);
+          throw new P2PError(P2PErrorCode.WrongMagic, `frame starts with ${toHex(h.subarray(0, 4))}, expected network magic ${toHex(this.magic)}`);
         }
       }
       const cmd = readCommand(h.subarray(4, 16));
@@ -257,7 +253,7 @@ export class FrameDecoder {
       const first = hasher!.digest();
       const actual = createHash('sha256').update(first).digest().subarray(0, 4);
       if (!actual.equals(expected)) {
-        out.push({ kind: 'bad-checksum', command, length, expected: hex(expected), actual: hex(actual) });
+        out.push({ kind: 'bad-checksum', command, length, expected: toHex(expected), actual: toHex(actual) });
         return;
       }
     }

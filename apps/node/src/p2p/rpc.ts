@@ -1,28 +1,8 @@
 import { P2PError, P2PErrorCode } from './errors.js';
 import { formatHostPort } from './net-address.js';
 import type { PeerManager } from './peer-manager.js';
+import { RpcError, RpcErrorCode } from '../rpc/protocol.js';
 import { LOCAL_SERVICES, PROTOCOL_VERSION } from './protocol.js';
-
-/** JSON-RPC error codes the reference node uses for these methods (rpc/protocol.h). */
-export enum P2PRpcCode {
-  MiscError = -1,
-  InvalidParameter = -8,
-  InvalidParams = -32602,
-  ClientNodeAlreadyAdded = -23,
-  ClientNodeNotAdded = -24,
-  ClientNodeNotConnected = -29,
-  ClientInvalidIpOrSubnet = -30,
-}
-
-export class P2PRpcError extends Error {
-  override readonly name = 'P2PRpcError';
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** SV Node 1.2.2's CLIENT_VERSION is 101020200; ours says which release of this node answers. */
 export const NODE_CLIENT_VERSION = 100;
@@ -36,21 +16,21 @@ function str(params: unknown[], i: number, name: string, optional = false): stri
   const v = params[i];
   if (v === undefined || v === null) {
     if (optional) return undefined;
-    throw new P2PRpcError(P2PRpcCode.InvalidParams, `missing argument ${i + 1} (${name})`);
+    throw new RpcError(RpcErrorCode.InvalidParams, `missing argument ${i + 1} (${name})`);
   }
-  if (typeof v !== 'string') throw new P2PRpcError(P2PRpcCode.MiscError, 'JSON value is not a string as expected');
+  if (typeof v !== 'string') throw new RpcError(RpcErrorCode.MiscError, 'JSON value is not a string as expected');
   return v;
 }
 
 function int(params: unknown[], i: number, name: string): number | undefined {
   const v = params[i];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new P2PRpcError(P2PRpcCode.MiscError, `JSON value is not an integer as expected (${name})`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new RpcError(RpcErrorCode.MiscError, `JSON value is not an integer as expected (${name})`);
   return v;
 }
 
-function rethrow(e: unknown, code: number): never {
-  if (e instanceof P2PError) throw new P2PRpcError(e.code === P2PErrorCode.InvalidAddress ? P2PRpcCode.ClientInvalidIpOrSubnet : code, e.message);
+function rethrow(e: unknown, code: RpcErrorCode): never {
+  if (e instanceof P2PError) throw new RpcError(e.code === P2PErrorCode.InvalidAddress ? RpcErrorCode.ClientInvalidIpOrSubnet : code, e.message);
   throw e;
 }
 
@@ -129,14 +109,14 @@ export function p2pRpcMethods(manager: PeerManager): Record<string, RpcHandler> 
       const node = str(params, 0, 'node')!;
       const command = str(params, 1, 'command')!;
       if (command !== 'add' && command !== 'remove' && command !== 'onetry') {
-        throw new P2PRpcError(P2PRpcCode.InvalidParameter, 'command must be "add", "remove" or "onetry"');
+        throw new RpcError(RpcErrorCode.InvalidParameter, 'command must be "add", "remove" or "onetry"');
       }
       try {
         manager.addNode(node, command);
       } catch (e) {
-        if (e instanceof P2PError && e.code === P2PErrorCode.AlreadyConnected) throw new P2PRpcError(P2PRpcCode.ClientNodeAlreadyAdded, e.message);
-        if (e instanceof P2PError && e.code === P2PErrorCode.UnknownPeer) throw new P2PRpcError(P2PRpcCode.ClientNodeNotAdded, e.message);
-        rethrow(e, P2PRpcCode.InvalidParameter);
+        if (e instanceof P2PError && e.code === P2PErrorCode.AlreadyConnected) throw new RpcError(RpcErrorCode.ClientNodeAlreadyAdded, e.message);
+        if (e instanceof P2PError && e.code === P2PErrorCode.UnknownPeer) throw new RpcError(RpcErrorCode.ClientNodeNotAdded, e.message);
+        rethrow(e, RpcErrorCode.InvalidParameter);
       }
       return null;
     },
@@ -145,7 +125,7 @@ export function p2pRpcMethods(manager: PeerManager): Record<string, RpcHandler> 
       const node = str(params, 0, 'node', true);
       const all = manager.addedNodes();
       const list = node === undefined ? all : all.filter((n) => n.node === node || n.node.startsWith(`${node}:`));
-      if (node !== undefined && list.length === 0) throw new P2PRpcError(P2PRpcCode.ClientNodeNotAdded, 'Error: Node has not been added.');
+      if (node !== undefined && list.length === 0) throw new RpcError(RpcErrorCode.ClientNodeNotAdded, 'Error: Node has not been added.');
       return list.map((n) => ({ addednode: n.node, connected: n.connected, addresses: n.connected ? [{ address: n.node, connected: 'outbound' }] : [] }));
     },
 
@@ -155,25 +135,25 @@ export function p2pRpcMethods(manager: PeerManager): Record<string, RpcHandler> 
       let ok: boolean;
       if (address !== undefined && address !== '' && id === undefined) ok = manager.disconnect({ address });
       else if (id !== undefined && (address === undefined || address === '')) ok = manager.disconnect({ id });
-      else throw new P2PRpcError(P2PRpcCode.InvalidParameter, 'Only one of address and nodeid should be provided.');
-      if (!ok) throw new P2PRpcError(P2PRpcCode.ClientNodeNotConnected, 'Node not found in connected nodes');
+      else throw new RpcError(RpcErrorCode.InvalidParameter, 'Only one of address and nodeid should be provided.');
+      if (!ok) throw new RpcError(RpcErrorCode.ClientNodeNotConnected, 'Node not found in connected nodes');
       return null;
     },
 
     setban: async (params) => {
       const subnet = str(params, 0, 'subnet')!;
       const command = str(params, 1, 'command')!;
-      if (command !== 'add' && command !== 'remove') throw new P2PRpcError(P2PRpcCode.InvalidParameter, 'command must be "add" or "remove"');
+      if (command !== 'add' && command !== 'remove') throw new RpcError(RpcErrorCode.InvalidParameter, 'command must be "add" or "remove"');
       const bantime = int(params, 2, 'bantime');
       const absolute = params[3] === true;
       try {
         await manager.setBan(subnet, command, bantime, absolute);
       } catch (e) {
-        if (e instanceof P2PError && e.code === P2PErrorCode.AlreadyConnected) throw new P2PRpcError(P2PRpcCode.ClientNodeAlreadyAdded, e.message);
+        if (e instanceof P2PError && e.code === P2PErrorCode.AlreadyConnected) throw new RpcError(RpcErrorCode.ClientNodeAlreadyAdded, e.message);
         if (e instanceof P2PError && e.code === P2PErrorCode.UnknownPeer) {
-          throw new P2PRpcError(P2PRpcCode.ClientInvalidIpOrSubnet, 'Error: Unban failed. Requested address/subnet was not previously banned.');
+          throw new RpcError(RpcErrorCode.ClientInvalidIpOrSubnet, 'Error: Unban failed. Requested address/subnet was not previously banned.');
         }
-        if (e instanceof P2PError) throw new P2PRpcError(P2PRpcCode.ClientInvalidIpOrSubnet, 'Error: Invalid IP/Subnet');
+        if (e instanceof P2PError) throw new RpcError(RpcErrorCode.ClientInvalidIpOrSubnet, 'Error: Invalid IP/Subnet');
         throw e;
       }
       return null;

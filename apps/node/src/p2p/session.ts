@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BitcoinError, BitcoinErrorCode, type ChainParams, type Hash32 } from '@metamorph/bitcoin';
+import { BitcoinError, BitcoinErrorCode, type ChainParams, type Hash32, hashToHex, toHex } from '@metamorph/bitcoin';
 import type { Logger } from '@metamorph/config';
 import { P2PError, P2PErrorCode } from './errors.js';
 import { DEFAULT_PAYLOAD_LIMITS, FrameDecoder, encodeFrame, type FrameEvent, type PayloadLimits } from './framing.js';
@@ -162,15 +162,11 @@ function randomNonce(): bigint {
   }
 }
 
-function hexOf(b: Uint8Array): string {
-  return Buffer.from(b).toString('hex');
-}
-
 /** An association ID as SV Node prints it: the UUID of a type-0 ID, else "Not-Set" (none or empty). */
 export function formatAssociationId(id: Uint8Array | undefined): string {
   if (!id || id.length <= 1) return 'Not-Set';
-  if (id[0] !== 0 || id.length !== 17) return hexOf(id);
-  const h = hexOf(id.subarray(1));
+  if (id[0] !== 0 || id.length !== 17) return toHex(id);
+  const h = toHex(id.subarray(1));
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
@@ -609,7 +605,7 @@ export class PeerSession {
       return;
     }
     this.authenticated = true;
-    this.log.info('authenticated connection established', { peer: this.id, minerId: hexOf(r.publicKey) });
+    this.log.info('authenticated connection established', { peer: this.id, minerId: toHex(r.publicKey) });
   }
 
   /** We keep one connection per peer: extra streams are refused as SV Node refuses a bad request. */
@@ -629,7 +625,7 @@ export class PeerSession {
       message: r.message,
       code: `0x${r.code.toString(16).padStart(2, '0')}`,
       reason: r.reason,
-      hash: r.hash ? hexOf(Uint8Array.from(r.hash).reverse()) : undefined,
+      hash: r.hash ? hashToHex(r.hash) : undefined,
     });
   }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { p2pRpcMethods, P2PRpcError } from '../../src/p2p/rpc.js';
+import { p2pRpcMethods } from '../../src/p2p/rpc.js';
+import type { RpcError } from '../../src/rpc/protocol.js';
 import { startNode, type TestNode } from './net-harness.js';
 import { waitFor } from './helpers.js';
 
@@ -10,7 +11,7 @@ after(async () => {
 });
 
 async function rejects(call: () => unknown, code: number, message: RegExp) {
-  await assert.rejects(async () => call(), (e: P2PRpcError) => e.code === code && message.test(e.message));
+  await assert.rejects(async () => call(), (e: RpcError) => e.code === code && message.test(e.message));
 }
 
 describe('network RPC methods, as the reference node shapes them', () => {

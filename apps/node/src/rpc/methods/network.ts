@@ -1,4 +1,4 @@
-import { p2pRpcMethods, P2PRpcError } from '../../p2p/rpc.js';
+import { p2pRpcMethods } from '../../p2p/rpc.js';
 import type { RpcContext, RpcMethod } from '../registry.js';
 import { RpcError, RpcErrorCode } from '../protocol.js';
 
@@ -36,11 +36,6 @@ export const networkMethods: RpcMethod[] = SPECS.map((spec) => ({
   category: 'network',
   handler: async (params: unknown[], ctx: RpcContext) => {
     if (!ctx.p2p) throw new RpcError(RpcErrorCode.ClientP2PDisabled, 'Error: Peer-to-peer functionality missing or disabled');
-    try {
-      return await p2pRpcMethods(ctx.p2p)[spec.name](params);
-    } catch (e) {
-      if (e instanceof P2PRpcError) throw new RpcError(e.code as RpcErrorCode, e.message);
-      throw e;
-    }
+    return p2pRpcMethods(ctx.p2p)[spec.name](params);
   },
 }));
