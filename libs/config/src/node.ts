@@ -132,12 +132,14 @@ export interface NodeConfig {
     maxStackMemoryUsagePolicy: number;
   };
   mempool: {
+    /** Bytes of transactions kept before the lowest-paying are evicted. */
     maxSizeBytes: number;
     expirySeconds: number;
-    /** Satoshis per 1,000 bytes. */
+    /** Satoshis per 1,000 bytes a transaction must pay to enter. */
     minFeePerKb: bigint;
+    /** Longest unconfirmed ancestor chain. */
     ancestorLimit: number;
-    /** Satoshis. */
+    /** Largest fee accepted from RPC without allowhighfees, satoshis (0: no limit). */
     maxTxFee: bigint;
     requireStandard: boolean;
   };

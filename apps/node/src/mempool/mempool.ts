@@ -12,7 +12,7 @@ import {
   type ProtocolEra,
   type Transaction,
 } from '@metamorph/bitcoin';
-import type { Logger } from '@metamorph/config';
+import type { Logger, NodeConfig } from '@metamorph/config';
 import type { ChainService } from '../chain/chain-service.js';
 import { txOffsets } from '../chain/parsed-block.js';
 import type { Clock } from '../clock.js';
@@ -36,18 +36,8 @@ import {
   nonStandardReason,
 } from './policy.js';
 
-export interface MempoolPolicy {
-  /** Bytes of transactions kept before the lowest-paying are evicted. */
-  maxSizeBytes: number;
-  expirySeconds: number;
-  /** Satoshis per 1,000 bytes a transaction must pay to enter. */
-  minFeePerKb: bigint;
-  /** Longest unconfirmed ancestor chain. */
-  ancestorLimit: number;
-  /** Largest fee accepted from RPC without allowhighfees, satoshis (0: no limit). */
-  maxTxFee: bigint;
-  requireStandard: boolean;
-}
+/** The mempool's admission and size policy: the node configuration's `mempool` section. */
+export type MempoolPolicy = NodeConfig['mempool'];
 
 export interface MempoolOptions {
   chain: ChainService;
