@@ -8,6 +8,7 @@ import { parseP2pkhAddress } from './address.js';
 import { startStratum } from './app.js';
 import { WORKER_INDEX_VARIABLE, runPrimary, runWorker } from './cluster.js';
 import { StratumAppError } from './errors.js';
+import { handleStopSignals } from './stop-signals.js';
 
 function loadStratumConfig(): StratumConfig {
   const config = loadConfig(stratumSchema);
@@ -30,26 +31,7 @@ async function main() {
     return;
   }
 
-  let close: (() => Promise<number>) | undefined;
-  let stopping = false;
-  // Installed first, so a signal during start-up is handled too.
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    const logger = createLogger('stratum');
-    logger.info('stopping', { signal });
-    const timer = setTimeout(() => {
-      logger.error('did not stop within 15 s; exiting');
-      process.exit(1);
-    }, 15_000);
-    const lost = close ? await close() : 0;
-    clearTimeout(timer);
-    if (lost) logger.error('shares could not be stored before exit', { lost });
-    else logger.info('stopped');
-    process.exit(lost ? 1 : 0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  const signals = handleStopSignals('stratum');
 
   let config: StratumConfig;
   try {
@@ -62,16 +44,16 @@ async function main() {
   try {
     if (config.STRATUM_PROCESSES > 1) {
       const primary = await runPrimary(config, fileURLToPath(import.meta.url), logger);
-      close = () => primary.close();
+      signals.close = () => primary.close();
     } else {
       const app = await startStratum(config, { logger });
-      close = () => app.close();
+      signals.close = () => app.close();
     }
   } catch (e) {
     exitOnStartupError('stratum', e instanceof StratumAppError ? new Error(e.message) : e);
   }
   // A signal that arrived while starting: close what was just started.
-  if (stopping) process.exit((await close()) ? 1 : 0);
+  if (signals.stopping) process.exit((await signals.close!()) ? 1 : 0);
 }
 
 void main();

@@ -5,27 +5,10 @@ import { checkRedis } from '@metamorph/queue';
 import { startAccountingWorker } from './accounting/accounting-worker.js';
 import { BlockTracker } from './accounting/block-tracker.js';
 import { createNodeRpc } from './node-rpc.js';
+import { handleStopSignals } from './stop-signals.js';
 
 async function main() {
-  let shutdown: (() => Promise<void>) | undefined;
-  let stopping = false;
-  // Installed first, so a signal during start-up is handled too.
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    const logger = createLogger('accounting');
-    logger.info('stopping', { signal });
-    const timer = setTimeout(() => {
-      logger.error('did not stop within 15 s; exiting');
-      process.exit(1);
-    }, 15_000);
-    await shutdown?.();
-    clearTimeout(timer);
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  const signals = handleStopSignals('accounting');
 
   let config;
   try {
@@ -35,7 +18,7 @@ async function main() {
   } catch (e) {
     exitOnStartupError('accounting', e);
   }
-  if (stopping) return;
+  if (signals.stopping) return;
   const logger = createLogger('accounting', config.LOG_LEVEL);
   const pool = createPgPool(config.DATABASE_URL, { max: 4 });
   const worker = startAccountingWorker(config, pool, logger);
@@ -52,7 +35,7 @@ async function main() {
     const t = worker.totals;
     if (t.batches) logger.info('written so far', { shares: t.shares, duplicates: t.duplicates, blocks: t.blocks, batches: t.batches });
   }, 60_000);
-  shutdown = async () => {
+  signals.close = async () => {
     clearInterval(report);
     await tracker.close();
     await worker.close();
