@@ -13,7 +13,7 @@ import { TEST_REDIS_URL, clearRedisPrefix } from '@metamorph/testing';
 import { MinerFleet } from '../apps/miner/src/fleet.js';
 import { REGTEST_MINER_ADDRESSES } from '../apps/miner/src/test-keys.js';
 import { NodeDouble, makeTx } from '../apps/stratum/test/support/node-double.js';
-import { freePort, spawnApp } from '../apps/stratum/test/support/spawn-app.js';
+import { freePort, spawnApp, waitForPort, stratumEnv } from '../apps/stratum/test/support/spawn-app.js';
 
 const PREFIX = 'bench:connections:';
 const arg = (name: string, fallback: number) => {
@@ -38,11 +38,7 @@ async function main() {
   node.mempool = Array.from({ length: 50 }, (_, i) => makeTx(i));
   const port = await freePort();
   const stratum = spawnApp('apps/stratum/src/main.ts', {
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: PREFIX,
-    STRATUM_HOST: '127.0.0.1',
-    STRATUM_PORT: String(port),
-    STRATUM_NODE_RPC_URL: node.url,
+    ...stratumEnv(PREFIX, port, node.url),
     STRATUM_PROCESSES: String(processes),
     STRATUM_MAX_CONNECTIONS: String(Math.min(19_500, perProcess)),
     STRATUM_MAX_CONNECTIONS_PER_IP: '0',
@@ -54,7 +50,7 @@ async function main() {
     // Info: each process logs its clean jobs with the time from the node's event to the last write.
     LOG_LEVEL: 'info',
   });
-  await waitForPort(port);
+  await waitForPort(stratum, port);
   await new Promise((r) => setTimeout(r, 3000));
   const before = stratumRss(stratum.child.pid!);
   console.log(`stratum: ${processes} processes, RSS at rest ${(before / 1e6).toFixed(0)} MB in all; connecting ${total.toLocaleString('en')} miners from ${loaders} load processes…`);
@@ -123,16 +119,6 @@ function stratumRss(pid: number): number {
   return total;
 }
 
-async function waitForPort(port: number): Promise<void> {
-  for (;;) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function load() {
   const [port, count, index] = process.argv.slice(process.argv.indexOf('--load') + 1).map(Number);

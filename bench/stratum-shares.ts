@@ -16,7 +16,7 @@ import { QueueName, streamKey } from '@metamorph/queue';
 import { TEST_REDIS_URL, clearRedisPrefix } from '@metamorph/testing';
 import { buildHeader, hashValue, parseNotify, sha256d } from '../apps/miner/src/work.js';
 import { NodeDouble, makeTx } from '../apps/stratum/test/support/node-double.js';
-import { freePort, spawnApp } from '../apps/stratum/test/support/spawn-app.js';
+import { freePort, spawnApp, waitForPort, stratumEnv } from '../apps/stratum/test/support/spawn-app.js';
 
 const MINER = 'mg8Jz5776UdyiYcBb9Z873NTozEiADRW5H';
 const PREFIX = 'bench:shares:';
@@ -44,11 +44,7 @@ async function main() {
   node.mempool = [makeTx(1), makeTx(2), makeTx(3)];
   const port = await freePort();
   const stratum = spawnApp('apps/stratum/src/main.ts', {
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: PREFIX,
-    STRATUM_HOST: '127.0.0.1',
-    STRATUM_PORT: String(port),
-    STRATUM_NODE_RPC_URL: node.url,
+    ...stratumEnv(PREFIX, port, node.url),
     STRATUM_PROCESSES: String(processes),
     STRATUM_DIFFICULTY: '0.00000001',
     STRATUM_VARDIFF: 'false',
@@ -58,7 +54,7 @@ async function main() {
     LOG_LEVEL: 'warn',
     ...(process.env.STRATUM_NODE_OPTIONS ? { NODE_OPTIONS: process.env.STRATUM_NODE_OPTIONS } : {}),
   });
-  await waitForPort(port);
+  await waitForPort(stratum, port);
   // Enough shares for the fast phase at up to ~80k/s plus the fixed-rate phase.
   const perConnection = Math.ceil(((70_000 + rate) * seconds) / connections);
   console.log(`stratum: ${processes} process(es); load: ${loaders} process(es) × ${Math.ceil(connections / loaders)} connections; precomputing ${perConnection} shares per connection…`);
@@ -134,16 +130,6 @@ function childPids(pid: number): number[] {
   }
 }
 
-async function waitForPort(port: number): Promise<void> {
-  for (;;) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), r(true)));
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 // ───── A load process: connections, precomputed shares, submits and their latencies ─────
 

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { createTestDatabase, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@metamorph/testing';
+import { createTestDatabase, testRedisPrefix, TEST_REDIS_URL, type TestDatabase, freePort } from '@metamorph/testing';
 
 const MAIN = 'apps/api/src/main.ts';
 let db: TestDatabase;
@@ -18,17 +18,6 @@ interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function baseEnv(port: number): NodeJS.ProcessEnv {

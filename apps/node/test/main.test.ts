@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, clearRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@metamorph/testing';
+import { createTestDatabase, clearRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase, waitFor, freePort } from '@metamorph/testing';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = 'apps/node/src/main.ts';
@@ -30,23 +30,6 @@ function run(env: Record<string, string>): Run {
   child.stdout!.on('data', (d) => (r.stdout += d));
   child.stderr!.on('data', (d) => (r.stderr += d));
   return r;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const lines = (s: string) => s.split('\n').filter(Boolean);
@@ -107,7 +90,7 @@ describe('the node process (apps/node/src/main.ts)', () => {
     const port = await freePort();
     const r = run({ ...base, NODE_RPC_PORT: String(port) });
     try {
-      await waitFor(() => r.stdout.includes('RPC server listening'), 30_000, 'the RPC server');
+      await waitFor('the RPC server', () => r.stdout.includes('RPC server listening'), 30_000, 50);
       const res = await fetch(`http://127.0.0.1:${port}/`, {
         method: 'POST',
         headers: { authorization: `Basic ${Buffer.from('metamorph:metamorph').toString('base64')}` },

@@ -3,27 +3,17 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hashToHex, sha256d as sha256dLib } from '@metamorph/bitcoin';
 import { QueueName, createStreamQueue, startStreamBatchConsumer, type ShareJobData } from '@metamorph/queue';
-import { TEST_REDIS_URL, clearRedisPrefix, createTestDatabase, testRedisPrefix, type TestDatabase } from '@metamorph/testing';
+import { TEST_REDIS_URL, clearRedisPrefix, createTestDatabase, testRedisPrefix, type TestDatabase, waitFor } from '@metamorph/testing';
 import { writeShareBatch } from '../src/accounting/share-writer.js';
 import { buildHeader, hashValue, parseNotify, sha256d } from '../../miner/src/work.js';
 import { NodeDouble } from './support/node-double.js';
-import { freePort, spawnApp } from './support/spawn-app.js';
+import { freePort, spawnApp, stratumEnv } from './support/spawn-app.js';
 import { streamShareKeys } from './support/stream-reader.js';
 import { LineClient } from './support/stratum-fixture.js';
 
 const STRATUM = 'apps/stratum/src/main.ts';
 const ACCOUNTING = 'apps/stratum/src/workers-main.ts';
 const MINER = 'mg8Jz5776UdyiYcBb9Z873NTozEiADRW5H';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('kill -9 of the stratum', () => {
   const prefix = testRedisPrefix('crash_stratum');
@@ -34,17 +24,13 @@ describe('kill -9 of the stratum', () => {
     const node = await new NodeDouble({ bits: 0x1d00ffff }).listen();
     const port = await freePort();
     const app = spawnApp(STRATUM, {
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: prefix,
-      STRATUM_HOST: '127.0.0.1',
-      STRATUM_PORT: String(port),
-      STRATUM_NODE_RPC_URL: node.url,
+      ...stratumEnv(prefix, port, node.url),
       STRATUM_DIFFICULTY: '0.00000001',
       STRATUM_VARDIFF: 'false',
       LOG_LEVEL: 'warn',
     });
     try {
-      await until('the stratum to listen', async () => ((await freePortTaken(port)) ? true : undefined));
+      await waitFor('the stratum to listen', () => freePortTaken(port), 30_000);
       const c = await LineClient.connect(port);
       c.send({ id: 1, method: 'mining.subscribe', params: [] });
       const en1 = (await c.next((m) => m.id === 1)).result[1];
@@ -167,7 +153,7 @@ describe('kill -9 of the accounting worker', () => {
       const worker = spawnApp(ACCOUNTING, env);
       try {
         // Kill it as soon as it has written something more: mid-stream, likely mid-batch.
-        await until('the worker to write', async () => ((await count()) > before ? true : undefined));
+        await waitFor('the worker to write', async () => (await count()) > before, 30_000);
         worker.child.kill('SIGKILL');
         await worker.exited;
         kills.push(await count());
@@ -178,7 +164,7 @@ describe('kill -9 of the accounting worker', () => {
     assert.ok(kills[kills.length - 1] < total, `the kills happened mid-stream (${kills})`);
     const last = spawnApp(ACCOUNTING, env);
     try {
-      await until('every share', async () => ((await count()) === total ? true : undefined), 60_000);
+      await waitFor('every share', async () => (await count()) === total, 60_000);
       // Give any re-delivery time to (not) change anything.
       await new Promise((r) => setTimeout(r, 1000));
     } finally {

@@ -7,7 +7,7 @@ import { streamShareKeys } from './support/stream-reader.js';
 import { TEST_REDIS_URL, clearRedisPrefix, createTestDatabase, testRedisPrefix, type TestDatabase } from '@metamorph/testing';
 import { buildHeader, hashValue, parseNotify, sha256d } from '../../miner/src/work.js';
 import { NodeDouble } from './support/node-double.js';
-import { freePort, spawnApp } from './support/spawn-app.js';
+import { freePort, spawnApp, stratumEnv } from './support/spawn-app.js';
 import { LineClient } from './support/stratum-fixture.js';
 
 const STRATUM = 'apps/stratum/src/main.ts';
@@ -74,11 +74,7 @@ describe('clean shutdown', () => {
     const node = await new NodeDouble({ bits: 0x1d00ffff }).listen();
     const port = await freePort();
     const app = spawnApp(STRATUM, {
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: prefix,
-      STRATUM_HOST: '127.0.0.1',
-      STRATUM_PORT: String(port),
-      STRATUM_NODE_RPC_URL: node.url,
+      ...stratumEnv(prefix, port, node.url),
       STRATUM_DIFFICULTY: '0.00001',
     });
     try {
@@ -137,11 +133,7 @@ describe('several stratum processes on one port (STRATUM_PROCESSES)', () => {
     const node = await new NodeDouble({ bits: 0x1d00ffff }).listen();
     const port = await freePort();
     const app = spawnApp(STRATUM, {
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: mp,
-      STRATUM_HOST: '127.0.0.1',
-      STRATUM_PORT: String(port),
-      STRATUM_NODE_RPC_URL: node.url,
+      ...stratumEnv(mp, port, node.url),
       STRATUM_PROCESSES: '2',
       STRATUM_MAX_CONNECTIONS_PER_IP: '5',
       STRATUM_INSTANCE_ID: '7',
@@ -185,11 +177,7 @@ describe('several stratum processes on one port (STRATUM_PROCESSES)', () => {
   test('a worker that cannot start stops the whole stratum with one line', async () => {
     const closedPort = await freePort();
     const app = spawnApp(STRATUM, {
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: mp,
-      STRATUM_HOST: '127.0.0.1',
-      STRATUM_PORT: String(await freePort()),
-      STRATUM_NODE_RPC_URL: `http://u:p@127.0.0.1:${closedPort}`,
+      ...stratumEnv(mp, await freePort(), `http://u:p@127.0.0.1:${closedPort}`),
       STRATUM_PROCESSES: '2',
     });
     const { code } = await app.exited;

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hashToHex, sha256d } from '@metamorph/bitcoin';
 import { QueueName, createStreamQueue, foundBlockJobId, type FoundBlockJobData, type JobQueue, type ShareJobData, type SharesQueueJob } from '@metamorph/queue';
-import { TEST_REDIS_URL, clearRedisPrefix, createTestDatabase, testRedisPrefix, type TestDatabase } from '@metamorph/testing';
+import { TEST_REDIS_URL, clearRedisPrefix, createTestDatabase, testRedisPrefix, type TestDatabase, waitFor } from '@metamorph/testing';
 import { startAccountingWorker, type AccountingWorker } from '../src/accounting/accounting-worker.js';
 import { writeShareBatch } from '../src/accounting/share-writer.js';
 import { DurableShareSink } from '../src/share-sink.js';
@@ -18,16 +18,6 @@ let seq = 0;
 function share(address: string, worker: string, at: number, difficulty = '0.0001', extra: Partial<ShareJobData> = {}): ShareJobData {
   const key = hashToHex(sha256d(new TextEncoder().encode(`share ${seq++}`)));
   return { kind: 'share', shareKey: key, address, worker, jobId: '010000010000', difficulty, height: 101, isBlock: false, submittedAt: at, ...extra };
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('share pipeline: stratum sink → Redis stream → accounting worker → Postgres', () => {
@@ -71,7 +61,7 @@ describe('share pipeline: stratum sink → Redis stream → accounting worker �
     // The same share delivered again (a retry, or a second stratum instance): same key.
     pushed.push(sink.push(shares[0].shareKey, { ...shares[0] }));
     await Promise.all(pushed);
-    await waitFor('5 shares', async () => ((await count('SELECT count(*) AS n FROM share')) === 5 ? true : undefined));
+    await waitFor('5 shares', async () => (await count('SELECT count(*) AS n FROM share')) === 5, 15_000, 50);
 
     const miners = await db.pool.query<{ address: string }>('SELECT address FROM miner ORDER BY address');
     assert.deepEqual(miners.rows.map((r) => r.address), [A, B].sort());
@@ -136,7 +126,7 @@ describe('share pipeline: stratum sink → Redis stream → accounting worker �
       sink.push(foundBlockJobId(accepted.hash, 'result'), accepted),
       sink.push(foundBlockJobId(rejected.hash, 'result'), rejected),
     ]);
-    await waitFor('2 blocks', async () => ((await count('SELECT count(*) AS n FROM found_block')) === 2 ? true : undefined));
+    await waitFor('2 blocks', async () => (await count('SELECT count(*) AS n FROM found_block')) === 2, 15_000, 50);
     // The "found" job of the second block arrives late: it must not undo the verdict.
     await writeShareBatch(db.pool, [block('two', 'SUBMITTED', null)]);
     const rows = await db.pool.query<{ status: string; submit_result: string | null; reward: bigint; height: number; worker: string }>(
@@ -164,7 +154,7 @@ describe('share pipeline: stratum sink → Redis stream → accounting worker �
     assert.equal(recording.calls, 1, 'one write for the whole turn');
     assert.equal(s.pending, 0);
     assert.equal(await s.close(), 0);
-    await waitFor('30 more shares', async () => ((await count('SELECT count(*) AS n FROM share')) === before + 30 ? true : undefined));
+    await waitFor('30 more shares', async () => (await count('SELECT count(*) AS n FROM share')) === before + 30, 15_000, 50);
   });
 
   test('a failing store holds the replies and retries until it succeeds; a full sink refuses at once', async () => {

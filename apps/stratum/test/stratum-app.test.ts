@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { TEST_REDIS_URL, clearRedisPrefix, createTestDatabase, testRedisPrefix, type TestDatabase } from '@metamorph/testing';
+import { TEST_REDIS_URL, clearRedisPrefix, createTestDatabase, testRedisPrefix, type TestDatabase, waitFor } from '@metamorph/testing';
 import { startAccountingWorker, type AccountingWorker } from '../src/accounting/accounting-worker.js';
 import { startStratum, type StratumApp } from '../src/app.js';
 import { StratumAppError, StratumAppErrorCode } from '../src/errors.js';
@@ -12,16 +12,6 @@ import { LineClient, testStratumConfig } from './support/stratum-fixture.js';
 
 const SUITE = 'stratum_app';
 const MINER = 'myQGSFVupuQvHqV8bpKtdh4sVUeCyyxs6M';
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('stratum app over TCP against a node double, with events, queue and accounting', () => {
   const prefix = testRedisPrefix(SUITE);
@@ -87,7 +77,7 @@ describe('stratum app over TCP against a node double, with events, queue and acc
     while (hashValue(sha256d((header.writeUInt32LE(nonce, 76), header))) > target) nonce++;
     c.send({ id: 3, method: 'mining.submit', params: [`${MINER}.t2`, job.jobId, en2.toString('hex'), fresh.params[7], nonce.toString(16).padStart(8, '0')] });
     assert.deepEqual(await c.next((m) => m.id === 3), { id: 3, result: true, error: null });
-    await waitFor('the node to accept the block', () => (node.accepted.length === 1 ? true : undefined));
+    await waitFor('the node to accept the block', () => node.accepted.length === 1);
     assert.deepEqual(node.submissions, [null]);
     assert.equal(node.accepted[0].txCount, 4);
     const clean = await c.next((m) => m.method === 'mining.notify' && m.params[8] === true);
@@ -172,10 +162,10 @@ describe('stratum start-up against an unusable node or port', () => {
     const app = await startStratum(testStratumConfig(env(node.url), { STRATUM_POLL_INTERVAL_MS: 100 }), { logger: memoryLogger() });
     try {
       const calls = node.templateCalls;
-      await waitFor('a few polls', () => (node.bestHashCalls >= 3 ? true : undefined));
+      await waitFor('a few polls', () => node.bestHashCalls >= 3);
       assert.equal(node.templateCalls, calls, 'the tip did not move: no template fetched');
       node.extend(1);
-      await waitFor('a job on the new tip', () => (app.jobs.current()!.template.height === 2 ? true : undefined));
+      await waitFor('a job on the new tip', () => app.jobs.current()!.template.height === 2);
     } finally {
       await app.close();
       await node.close();

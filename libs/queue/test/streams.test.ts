@@ -2,20 +2,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { QueueName, createStreamQueue, deadLetterKey, startStreamBatchConsumer, streamKey, type QueuedJob, type SharesQueueJob } from '@metamorph/queue';
-import { TEST_REDIS_URL, clearRedisPrefix, testRedisPrefix } from '@metamorph/testing';
+import { TEST_REDIS_URL, clearRedisPrefix, testRedisPrefix, waitFor } from '@metamorph/testing';
 
 const share = (i: number): QueuedJob<SharesQueueJob> => ({
   id: `k${i}`,
   data: { kind: 'share', shareKey: `k${i}`, address: 'a', worker: 'w', jobId: 'j', difficulty: '1', height: 1, isBlock: false, submittedAt: i },
 });
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('durable share stream (real Redis)', () => {
   const prefix = testRedisPrefix('queue_streams');
@@ -48,9 +40,9 @@ describe('durable share stream (real Redis)', () => {
       seen.push(...jobs.map((j) => j.id));
     }, { ...opts, group: 'g1', batchSize: 4, blockMs: 50, claimIdleMs: 60_000 });
     // The first test's entry is read too: the group starts at the beginning of the stream.
-    await until('13 jobs', () => seen.length === 13);
+    await waitFor('13 jobs', () => seen.length === 13, 10_000, 20);
     assert.ok(sizes.every((n) => n <= 4 || n === 3), `batches ${sizes}`);
-    await until('entries deleted', async () => (await redis.xlen(streamKey(prefix, QueueName.Shares))) === 0);
+    await waitFor('entries deleted', async () => (await redis.xlen(streamKey(prefix, QueueName.Shares))) === 0, 10_000, 20);
     await c.close();
     await q.close();
   });
@@ -66,7 +58,7 @@ describe('durable share stream (real Redis)', () => {
       await stuck;
       throw new Error('killed');
     }, { ...opts, group: 'g2', batchSize: 10, blockMs: 50, claimIdleMs: 300, consumer: 'dying' });
-    await until('the first consumer took the entry', () => started);
+    await waitFor('the first consumer took the entry', () => started, 10_000, 20);
     const seen: string[] = [];
     const survivor = startStreamBatchConsumer(QueueName.Shares, async (jobs) => void seen.push(...jobs.map((j) => j.id)), {
       ...opts,
@@ -76,7 +68,7 @@ describe('durable share stream (real Redis)', () => {
       claimIdleMs: 300,
       consumer: 'survivor',
     });
-    await until('the survivor claimed the pending entry', () => seen.length === 2, 5000);
+    await waitFor('the survivor claimed the pending entry', () => seen.length === 2, 5000, 20);
     assert.deepEqual(seen, ['k200', 'k201']);
     release();
     await dying.close();
@@ -94,8 +86,8 @@ describe('durable share stream (real Redis)', () => {
       if (jobs.some((j) => j.id === 'k300')) throw new Error('poison');
       done.push(...jobs.map((j) => j.id));
     }, { ...opts, group: 'g3', batchSize: 10, blockMs: 20, claimIdleMs: 100, maxDeliveries: 2, onError: (e) => errors.push(e.message) });
-    await until('the good entry is done', () => done.includes('k301'));
-    await until('the poison entry is buried', async () => (await redis.xlen(deadLetterKey(prefix, QueueName.Shares))) === 1, 10_000);
+    await waitFor('the good entry is done', () => done.includes('k301'), 10_000, 20);
+    await waitFor('the poison entry is buried', async () => (await redis.xlen(deadLetterKey(prefix, QueueName.Shares))) === 1, 10_000, 20);
     const [dead] = await redis.xrange(deadLetterKey(prefix, QueueName.Shares), '-', '+');
     assert.match(dead[1].join(' '), /failed 2 deliveries/);
     assert.ok(errors.some((e) => /moved to/.test(e)));

@@ -1,23 +1,15 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { loadNodeConfig, type NodeConfig } from '@metamorph/config';
 import { TestNode } from '../helpers/node-harness.js';
 import { TestWallet, coinbaseUtxo } from '../helpers/wallet.js';
 import { waitFor } from '../p2p/helpers.js';
+import { freePort } from '@metamorph/testing';
 
 const nodes: TestNode[] = [];
 after(async () => {
   for (const n of nodes) await n.close().catch(() => {});
 });
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function p2p(p: Partial<NodeConfig['p2p']>): Partial<NodeConfig> {
   const base = loadNodeConfig({});

@@ -1,5 +1,6 @@
 import type { LogFields, Logger } from '@metamorph/config';
 import { regtest } from '@metamorph/bitcoin';
+import { waitFor as waitUntil } from '@metamorph/testing';
 import { FrameDecoder } from '../../src/p2p/framing.js';
 import { decodePayload, isCommand, type Message } from '../../src/p2p/messages/index.js';
 import { PeerSession, type CloseReason, type SessionHandler, type SessionOptions } from '../../src/p2p/session.js';
@@ -68,10 +69,5 @@ export function scriptedSession(opts: Partial<SessionOptions> & { inbound: boole
 
 /** Poll until `cond` holds (or fail after `ms`). */
 export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitUntil(what, cond, ms, 20);
 }

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { hashFromHex } from '@metamorph/bitcoin';
-import { clearRedisPrefix, createTestDatabase, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@metamorph/testing';
+import { clearRedisPrefix, createTestDatabase, testRedisPrefix, TEST_REDIS_URL, type TestDatabase, freePort } from '@metamorph/testing';
 import { blockHex, buildBlock, mine } from '../helpers/blocks.js';
 import { waitFor } from './helpers.js';
 
@@ -15,15 +14,6 @@ interface Proc {
   out: string;
   rpcPort: number;
   exit: Promise<number | null>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function startProcess(env: Record<string, string>, args: string[], rpcPort: number): Proc {

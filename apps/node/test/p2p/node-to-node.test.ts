@@ -4,20 +4,12 @@ import { after, describe, it } from 'node:test';
 import { loadNodeConfig, type NodeConfig } from '@metamorph/config';
 import { TestNode } from '../helpers/node-harness.js';
 import { waitFor } from './helpers.js';
+import { freePort } from '@metamorph/testing';
 
 const nodes: TestNode[] = [];
 after(async () => {
   for (const n of nodes) await n.close().catch(() => {});
 });
-
-/** A port nothing listens on right now (so a node can come back on the same one after a restart). */
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function p2pConfig(p2p: Partial<NodeConfig['p2p']>): Partial<NodeConfig> {
   const base = loadNodeConfig({});

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { TEST_REDIS_URL } from '@metamorph/testing';
+export { freePort } from '@metamorph/testing';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -69,11 +71,24 @@ export function spawnApp(entry: string, env: Record<string, string>): SpawnedApp
   };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
+/** Resolves once `port` accepts connections; rejects (with the app's stderr) if the app exits first or the time runs out. */
+export async function waitForPort(app: SpawnedApp, port: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), r(true)));
+      s.on('error', () => r(false));
     });
-  });
+    if (ok) return;
+    if (app.child.exitCode !== null || app.child.signalCode !== null) {
+      throw new Error(`the app exited (${app.child.exitCode ?? app.child.signalCode}) before listening on ${port}; stderr=${app.stderr.join('\n')}`);
+    }
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${port} after ${timeoutMs} ms; stderr=${app.stderr.join('\n')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The environment every spawned stratum needs: the test Redis under `prefix`, a plain TCP port on 127.0.0.1 and the node's RPC URL. */
+export function stratumEnv(prefix: string, port: number, nodeRpcUrl: string): Record<string, string> {
+  return { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, STRATUM_HOST: '127.0.0.1', STRATUM_PORT: String(port), STRATUM_NODE_RPC_URL: nodeRpcUrl };
 }
