@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { waitFor } from '@metamorph/testing';
 import { GENESIS_HEX, TestNode } from './helpers/node-harness.js';
 
 const MAX_BODY = 64 * 1024;
@@ -188,8 +189,11 @@ describe('RPC over HTTP: protocol, auth and errors', () => {
     const longPolls = Array.from({ length: 4 }, () =>
       t.call('getblocktemplate', [{ longpollid: `${GENESIS_HEX}0` }]).catch(() => undefined),
     );
-    await new Promise((r) => setTimeout(r, 200));
-    const r = await t.post('{"method":"getblockcount"}');
+    // Once all four long polls are held, the next request is turned away.
+    const r = await waitFor('the work queue to be full', async () => {
+      const probe = await t.post('{"method":"getblockcount"}');
+      return probe.status === 500 && probe;
+    });
     assert.equal(r.status, 500);
     assert.equal(r.text, 'Work queue depth exceeded');
     // A new block releases the long polls, and the queue drains.

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { streamShareKeys } from './support/stream-reader.js';
-import { TEST_REDIS_URL, clearRedisPrefix, createTestDatabase, testRedisPrefix, type TestDatabase } from '@metamorph/testing';
+import { TEST_REDIS_URL, clearRedisPrefix, createTestDatabase, testRedisPrefix, type TestDatabase, waitFor } from '@metamorph/testing';
 import { buildHeader, hashValue, parseNotify, sha256d } from '../../miner/src/work.js';
 import { NodeDouble } from './support/node-double.js';
 import { freePort, spawnApp, stratumEnv } from './support/spawn-app.js';
@@ -158,10 +158,17 @@ describe('several stratum processes on one port (STRATUM_PROCESSES)', () => {
       await sixth.waitClosed(3000);
       // Closing one frees a place (the worker reports it to the primary).
       clients.pop()!.close();
-      await new Promise((r) => setTimeout(r, 400));
-      const again = await LineClient.connect(port);
-      again.send({ id: 1, method: 'mining.subscribe', params: [] });
-      assert.match((await again.next((m) => m.id === 1)).result[1], /^07[01]/);
+      const { again, answer } = await waitFor('a place freed by the closed connection', async () => {
+        const c = await LineClient.connect(port);
+        c.send({ id: 1, method: 'mining.subscribe', params: [] });
+        try {
+          return { again: c, answer: await c.next((m) => m.id === 1, 5000) };
+        } catch {
+          c.close();
+          return undefined;
+        }
+      }, 15_000, 100);
+      assert.match(answer.result[1], /^07[01]/);
       clients.push(again);
       app.child.kill('SIGTERM');
       const exit = await app.exited;
