@@ -17,6 +17,20 @@ after(async () => {
 
 const sameTip = (a: TestNode, b: TestNode) => toHex(a.chain.tip().hash) === toHex(b.chain.tip().hash);
 
+/** An in-memory chain that pauses before checking each block (and each lookup of missing blocks), as a loaded store does. */
+function slowChain(tag: number, delays: { acceptMs: number; lookupMs?: number }): MemoryChain {
+  const chain = new MemoryChain({ tag });
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const accept = chain.acceptBlock.bind(chain);
+  chain.acceptBlock = async (raw, hash, requested) => (await pause(delays.acceptMs), accept(raw, hash, requested));
+  if (delays.lookupMs !== undefined) {
+    const missing = chain.missingBlocks.bind(chain);
+    const ms = delays.lookupMs;
+    chain.missingBlocks = async (target, maxHeight, limit) => (await pause(ms), missing(target, maxHeight, limit));
+  }
+  return chain;
+}
+
 describe('headers-first sync and relay between two nodes over TCP', () => {
   it('a node started later with only connect= syncs 2,100 blocks (two getheaders rounds), then follows new blocks', async () => {
     const a = await node({ tag: 1 });
@@ -72,10 +86,7 @@ describe('headers-first sync and relay between two nodes over TCP', () => {
     // D checks each block at a pace a real chain store might (2 ms), so the download lasts long
     // enough to see where blocks come from. Its housekeeping timer is held off: the other peers
     // must be asked for headers as soon as the first batch makes D's best header recent, as SV does.
-    const slow = new MemoryChain({ tag: 8 });
-    const accept = slow.acceptBlock.bind(slow);
-    slow.acceptBlock = async (raw, hash, requested) => (await new Promise((r) => setTimeout(r, 2)), accept(raw, hash, requested));
-    const d = await node({ chain: slow, tickMs: 600_000, connect: [source.addr, ...copies.map((c) => c.addr)] });
+    const d = await node({ chain: slowChain(8, { acceptMs: 2 }), tickMs: 600_000, connect: [source.addr, ...copies.map((c) => c.addr)] });
     await waitFor(() => sameTip(source, d), 30_000, 'D sync');
     const servers = d.manager.peerInfo().filter((p) => (p.bytesRecvPerCommand.block ?? 0) > 0);
     assert.equal(servers.length, 3, `blocks came from ${servers.length} of 3 peers`);
@@ -86,12 +97,7 @@ describe('headers-first sync and relay between two nodes over TCP', () => {
     await a.chain.mine(40);
     // A chain that takes its time over each block and each lookup, as Postgres under load does: the
     // download scheduler then runs while received blocks are still being checked.
-    const slow = new MemoryChain({ tag: 13 });
-    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    const accept = slow.acceptBlock.bind(slow);
-    const missing = slow.missingBlocks.bind(slow);
-    slow.acceptBlock = async (raw, hash, requested) => (await pause(15), accept(raw, hash, requested));
-    slow.missingBlocks = async (target, maxHeight, limit) => (await pause(5), missing(target, maxHeight, limit));
+    const slow = slowChain(13, { acceptMs: 15, lookupMs: 5 });
     const b = await node({ chain: slow, connect: [a.addr] });
     await waitFor(() => sameTip(a, b), 30_000, 'sync');
     const hashes = slow.received.map((r) => r.hash);
