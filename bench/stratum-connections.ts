@@ -6,7 +6,6 @@
 // Run: node --import tsx bench/stratum-connections.ts [--connections 100000] [--processes 6] [--loaders 6]
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@metamorph/config';
 import { TEST_REDIS_URL, clearRedisPrefix } from '@metamorph/testing';
@@ -118,7 +117,6 @@ function stratumRss(pid: number): number {
   for (const k of kids) total += rss(k);
   return total;
 }
-
 
 async function load() {
   const [port, count, index] = process.argv.slice(process.argv.indexOf('--load') + 1).map(Number);
